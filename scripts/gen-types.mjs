@@ -1,0 +1,34 @@
+// Generates src/generated/manifest.ts from orchestra.schema.json.
+// `--check` compares instead of writing and exits 1 on drift.
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { compile } from 'json-schema-to-typescript';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const schemaPath = `${root}orchestra.schema.json`;
+const outPath = `${root}src/generated/manifest.ts`;
+
+/** Renders the generated module text from the schema. */
+export async function generateTypes() {
+  const schema = JSON.parse(await readFile(schemaPath, 'utf8'));
+  return compile(schema, 'Manifest', {
+    bannerComment:
+      '/* Generated from orchestra.schema.json by scripts/gen-types.mjs (npm run gen). Do not edit. */',
+    additionalProperties: false,
+    style: { singleQuote: true },
+    cwd: root,
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const text = await generateTypes();
+  if (process.argv.includes('--check')) {
+    const current = await readFile(outPath, 'utf8').catch(() => '');
+    if (current !== text) {
+      console.error('src/generated/manifest.ts is stale: run `npm run gen`.');
+      process.exit(1);
+    }
+  } else {
+    await writeFile(outPath, text);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The Plan: a manifest fully resolved, validated and with defaults applied.
+ * Pure data that every later stage (planner, supervisor, exporters, status
+ * page) consumes. Durations are in milliseconds, sizes in bytes. The loader
+ * (src/manifest/load.ts) is the only producer.
+ */
+
+import type { Location } from '../manifest/diagnostic.js';
+
+export type AgentType = 'service' | 'oneshot';
+export type RestartWhen = 'always' | 'on-failure' | 'never';
+export type RestartStrategy = 'immediate' | 'delayed' | 'exponential';
+export type DependencyCondition = 'started' | 'ready' | 'completed';
+export type CriticalAction = 'alert' | 'restart' | 'stop';
+export type StopSignal =
+  | 'SIGTERM'
+  | 'SIGINT'
+  | 'SIGQUIT'
+  | 'SIGHUP'
+  | 'SIGKILL'
+  | 'SIGUSR1'
+  | 'SIGUSR2'
+  | 'SIGWINCH';
+
+/** A condition on another agent (by manifest agent name, not instance name). */
+export interface DependencySpec {
+  /** The manifest name of the agent depended on; with replicas, every instance must meet the condition. */
+  agent: string;
+  condition: DependencyCondition;
+  /** Restart this instance whenever the dependency restarts. */
+  restart: boolean;
+}
+
+export type ProbeCheck =
+  | { kind: 'exec'; command: string[] }
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'http'; url: string }
+  | { kind: 'log'; pattern: string };
+
+/** A probe with its timing, all resolved. */
+export type ProbeSpec = ProbeCheck & {
+  intervalMs: number;
+  timeoutMs: number;
+  /** Consecutive failures before a liveness probe fails. */
+  failures: number;
+  initialDelayMs: number;
+};
+
+export interface RestartSpec {
+  when: RestartWhen;
+  strategy: RestartStrategy;
+  delayMs: number;
+  maxDelayMs: number;
+  /** 0 means never give up. */
+  maxAttempts: number;
+  resetAfterMs: number;
+}
+
+export interface LevelThreshold {
+  warn?: number;
+  critical?: number;
+  forMs: number;
+}
+
+export interface ThresholdsSpec {
+  /** Bytes of RSS of the whole tree. */
+  memory?: LevelThreshold;
+  /** Percent of one core for the whole tree. */
+  cpu?: LevelThreshold;
+  onCritical: CriticalAction;
+}
+
+/** One process instance to supervise. `api` with 2 replicas gives `api-0` and `api-1`. */
+export interface AgentSpec {
+  /** Instance name: unique in the Plan, safe in file names. */
+  name: string;
+  /** The manifest agent this instance comes from. */
+  agent: string;
+  replica: { index: number; count: number };
+  description?: string;
+  type: AgentType;
+  /** argv; with `shell: true` this is `['sh', '-c', text]` already. */
+  command: string[];
+  shell: boolean;
+  /** Absolute working directory. */
+  cwd: string;
+  /** Variables from `env_file` files then `env`, rendered. Does not include the inherited environment. */
+  env: Record<string, string>;
+  /** Absolute paths of the env files read (their contents are part of the fingerprint). */
+  envFiles: string[];
+  inheritEnv: boolean;
+  user?: string;
+  disabled: boolean;
+  priority: number;
+  nice?: number;
+  dependsOn: DependencySpec[];
+  restart: RestartSpec;
+  stop: { signal: StopSignal; timeoutMs: number };
+  startup: { timeoutMs: number; retries: number };
+  readiness?: ProbeSpec;
+  liveness?: ProbeSpec;
+  thresholds?: ThresholdsSpec;
+  logs: { maxSizeBytes: number; keep: number };
+  /** Env keys whose values must be masked in every output. */
+  secretKeys: string[];
+  /** Extension keys (`x-*`) of the agent, kept for exporters (e.g. `x-export`). */
+  extensions: Record<string, unknown>;
+}
+
+/** Where a resolved value came from, keyed by dotted path such as `agents.api.env.PORT`. */
+export type Origins = Record<string, Location>;
+
+/** A fully resolved manifest. */
+export interface Plan {
+  version: 1;
+  name: string;
+  /** The manifest and overlay files, absolute, in load order. */
+  files: string[];
+  /** Directory of the main manifest; relative paths resolve against it. */
+  baseDir: string;
+  /** The chosen environment overlay, if any. */
+  environment?: string;
+  /** Manifest agent names in manifest order, with their instance names. */
+  agents: { name: string; instances: string[] }[];
+  /** Every instance, in manifest order. */
+  instances: AgentSpec[];
+  monitor: { intervalMs: number };
+  notify?: { command?: string[]; webhook?: string; events: string[] };
+  origins: Origins;
+}
+
+/** The pattern that flags an env key as secret even when not listed in `secrets:`. */
+export const SECRET_KEY_PATTERN = /SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE/i;
+
+/** The mask shown in place of a secret value. */
+export const SECRET_MASK = '***';
