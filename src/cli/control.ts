@@ -1,0 +1,74 @@
+/**
+ * `start|stop|restart AGENT… | --all`, `kill` (emergency stop) and `down`:
+ * each one request to the daemon, which orders the work on the graph.
+ */
+
+import { daemonRunning } from '../daemon/launcher.js';
+import { confirm } from './apply.js';
+import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
+
+type ControlFlags = StateFlags & { all?: boolean; json?: boolean };
+
+/** Runs start, stop or restart and returns the exit code. */
+export async function runControl(action: 'start' | 'stop' | 'restart', names: string[], flags: ControlFlags): Promise<number> {
+  if (names.length === 0 && !flags.all) {
+    process.stderr.write(`orchestra ${action}: name one or more agents, or pass --all\n`);
+    return 1;
+  }
+  if (names.length > 0 && flags.all) {
+    process.stderr.write(`orchestra ${action}: pass agent names or --all, not both\n`);
+    return 1;
+  }
+  try {
+    const context = await connect(flags);
+    if (!context) return nothingApplied(action, resolveStatePaths(flags));
+    const result = (await context.call('POST', `/v1/agents/${action}`, {
+      body: flags.all ? { all: true } : { names },
+    })) as { agents: string[]; settled: boolean };
+    const verb = { start: 'started', stop: 'stopped', restart: 'restarted' }[action];
+    if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else if (result.settled) process.stdout.write(`${verb}: ${result.agents.join(', ') || '(none)'}\n`);
+    else process.stdout.write(`still in progress: ${result.agents.join(', ')} (see orchestra status)\n`);
+    return 0;
+  } catch (error) {
+    return reportDaemonError(error, action);
+  }
+}
+
+/** Emergency stop: SIGKILL every agent's process tree at once. */
+export async function runKill(flags: StateFlags & { yes?: boolean }): Promise<number> {
+  try {
+    const context = await connect(flags);
+    if (!context) return nothingApplied('kill', resolveStatePaths(flags));
+    if (!flags.yes && process.stdin.isTTY) {
+      if (!(await confirm('Emergency stop: SIGKILL every agent now, with no graceful shutdown?'))) {
+        process.stdout.write('Cancelled.\n');
+        return 1;
+      }
+    }
+    await context.call('POST', '/v1/kill');
+    process.stdout.write('Emergency stop: every agent was killed.\n');
+    return 0;
+  } catch (error) {
+    return reportDaemonError(error, 'kill');
+  }
+}
+
+/** Stops everything in reverse dependency order, then the daemon. */
+export async function runDown(flags: StateFlags): Promise<number> {
+  const paths = resolveStatePaths(flags);
+  try {
+    const context = await connect(flags);
+    if (!context) {
+      process.stdout.write(`Nothing to stop: no daemon for ${paths.dir}.\n`);
+      return 0;
+    }
+    await context.call('POST', '/v1/down');
+    const deadline = Date.now() + 10_000;
+    while ((await daemonRunning(paths.dir)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    process.stdout.write('Stopped every agent and the daemon.\n');
+    return 0;
+  } catch (error) {
+    return reportDaemonError(error, 'down');
+  }
+}

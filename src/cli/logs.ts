@@ -1,0 +1,98 @@
+/**
+ * `orchestra logs [AGENT…] [-f] [--tail N]`: prints the agents' log files
+ * from the state directory, prefixed with the instance name when there are
+ * several; `-f` follows them across rotations. Reads files only.
+ */
+
+import { open, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import pc from 'picocolors';
+import { didYouMean } from '../manifest/suggest.js';
+import { resolveStatePaths, type StateFlags } from './daemon-context.js';
+import { useColor } from './options.js';
+
+type LogFlags = StateFlags & { follow?: boolean; tail?: string };
+
+const PALETTE = [pc.cyan, pc.magenta, pc.yellow, pc.green, pc.blue];
+
+/** The last `n` lines of a text. */
+export function lastLines(text: string, n: number): string[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return n >= lines.length ? lines : lines.slice(lines.length - n);
+}
+
+async function readFrom(file: string, offset: number): Promise<{ text: string; size: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    // A smaller file than we read means it was rotated (copy-truncate): start over.
+    const from = size < offset ? 0 : offset;
+    const buffer = Buffer.alloc(size - from);
+    await handle.read(buffer, 0, buffer.length, from);
+    return { text: buffer.toString('utf8'), size };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Runs the command and returns its exit code. */
+export async function runLogs(names: string[], flags: LogFlags): Promise<number> {
+  const paths = resolveStatePaths(flags);
+  const tail = flags.tail === undefined ? 100 : Number(flags.tail);
+  if (!Number.isInteger(tail) || tail < 0) {
+    process.stderr.write(`orchestra logs: invalid --tail "${flags.tail}": expected a whole number\n`);
+    return 1;
+  }
+  const available = (await readdir(paths.logs).catch(() => [] as string[]))
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => f.slice(0, -4))
+    .sort();
+  let instances = available;
+  if (names.length > 0) {
+    instances = [];
+    for (const name of names) {
+      const matches = available.filter((i) => i === name || new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`).test(i));
+      if (matches.length === 0) {
+        const agents = [...new Set(available.map((i) => i.replace(/-\d+$/, '')))];
+        const hint = didYouMean(name, [...available, ...agents]);
+        process.stderr.write(`orchestra logs: no logs for "${name}"${hint ? `; did you mean "${hint}"?` : ''}\n`);
+        return 1;
+      }
+      instances.push(...matches);
+    }
+  }
+  if (instances.length === 0) {
+    process.stderr.write(`orchestra logs: no logs yet in ${paths.logs}\n`);
+    return 1;
+  }
+  const color = useColor();
+  const width = Math.max(...instances.map((i) => i.length));
+  const prefix = (name: string, n: number): string => {
+    if (instances.length === 1) return '';
+    const label = name.padEnd(width) + ' | ';
+    return color ? PALETTE[n % PALETTE.length]!(label) : label;
+  };
+  const offsets = new Map<string, number>();
+  for (const [n, name] of instances.entries()) {
+    const { text, size } = await readFrom(join(paths.logs, `${name}.log`), 0);
+    offsets.set(name, size);
+    for (const line of lastLines(text, tail)) process.stdout.write(prefix(name, n) + line + '\n');
+  }
+  if (!flags.follow) return 0;
+  const partial = new Map<string, string>();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 200));
+    for (const [n, name] of instances.entries()) {
+      const file = join(paths.logs, `${name}.log`);
+      const size = (await stat(file).catch(() => undefined))?.size;
+      if (size === undefined || size === offsets.get(name)) continue;
+      const { text, size: newSize } = await readFrom(file, offsets.get(name) ?? 0);
+      offsets.set(name, newSize);
+      const chunk = (partial.get(name) ?? '') + text;
+      const lines = chunk.split('\n');
+      partial.set(name, lines.pop() ?? '');
+      for (const line of lines) process.stdout.write(prefix(name, n) + line + '\n');
+    }
+  }
+}

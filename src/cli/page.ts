@@ -1,0 +1,50 @@
+/** `orchestra page` (static status page) and `orchestra dashboard` (live page served by the daemon). */
+
+import { writeFile } from 'node:fs/promises';
+import type { StatusSnapshot } from '../daemon/status-snapshot.js';
+import { renderStatusPage } from '../report/status-page.js';
+import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
+
+/** Writes the current status as one self-contained HTML file. */
+export async function runPage(flags: StateFlags & { out?: string }): Promise<number> {
+  try {
+    const context = await connect(flags);
+    if (!context) return nothingApplied('page', resolveStatePaths(flags));
+    const snapshot = (await context.call('GET', '/v1/status')) as StatusSnapshot;
+    const html = renderStatusPage(snapshot);
+    if (flags.out === undefined || flags.out === '-') {
+      process.stdout.write(html);
+    } else {
+      await writeFile(flags.out, html);
+      process.stderr.write(`wrote ${flags.out}\n`);
+    }
+    return 0;
+  } catch (error) {
+    return reportDaemonError(error, 'page');
+  }
+}
+
+/** Asks the daemon to serve the live dashboard and prints its URL (with the access token). */
+export async function runDashboard(flags: StateFlags & { port?: string; json?: boolean }): Promise<number> {
+  let port: number | undefined;
+  if (flags.port !== undefined) {
+    port = Number(flags.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      process.stderr.write(`orchestra dashboard: invalid --port "${flags.port}": expected a port number from 0 to 65535\n`);
+      return 1;
+    }
+  }
+  try {
+    const context = await connect(flags);
+    if (!context) return nothingApplied('dashboard', resolveStatePaths(flags));
+    const result = (await context.call('POST', '/v1/dashboard', { body: port === undefined ? {} : { port } })) as {
+      url: string;
+      port: number;
+    };
+    if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else process.stdout.write(`Dashboard: ${result.url}\n(the link holds the access token; anyone with it can control the fleet)\n`);
+    return 0;
+  } catch (error) {
+    return reportDaemonError(error, 'dashboard');
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The daemon as a DashboardBackend, and the periodic status page writer.
+ * Every dashboard action goes through the daemon's own serial queue, so the
+ * dashboard and the CLI never interleave their changes.
+ */
+
+import { renderStatusPage } from '../report/status-page.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { Daemon } from './daemon.js';
+import type { DashboardBackend } from './dashboard-backend.js';
+import { startDashboardServer } from './dashboard-server.js';
+
+const PAGE_EVERY_MS = 3000;
+
+function described(verb: string, result: { agents: string[]; settled: boolean }): string {
+  const names = result.agents.join(', ') || 'nothing';
+  return result.settled ? `${verb} ${names}` : `${verb} requested for ${names}; still in progress`;
+}
+
+/** Adapts a Daemon to what the dashboard server calls. */
+export function daemonBackend(daemon: Daemon): DashboardBackend {
+  return {
+    snapshot: () => daemon.snapshot(),
+    subscribe: (listener) => daemon.onEvent(() => listener()),
+    start: async (names) => described('started', await daemon.control('start', names)),
+    stop: async (names) => described('stopped', await daemon.control('stop', names)),
+    restart: async (names) => described('restarted', await daemon.control('restart', names)),
+    startAll: async () => described('started', await daemon.control('start', 'all')),
+    stopAll: async () => described('stopped', await daemon.control('stop', 'all')),
+    restartAll: async () => {
+      await daemon.control('stop', 'all');
+      return described('restarted', await daemon.control('start', 'all'));
+    },
+    kill: async () => {
+      await daemon.kill();
+      return 'emergency stop: every agent was killed';
+    },
+  };
+}
+
+/** One dashboard per daemon, started on demand. */
+export class DashboardHost {
+  #running: Promise<{ url: string; token: string; port: number; close(): Promise<void> }> | undefined;
+
+  constructor(private readonly daemon: Daemon) {}
+
+  /** Starts the dashboard (or returns the one already running). */
+  async open(port: number | undefined): Promise<{ url: string; port: number }> {
+    this.#running ??= startDashboardServer(daemonBackend(this.daemon), port === undefined ? {} : { port });
+    try {
+      const server = await this.#running;
+      return { url: server.url, port: server.port };
+    } catch (error) {
+      this.#running = undefined;
+      throw error;
+    }
+  }
+
+  /** Stops the dashboard if it runs. */
+  async close(): Promise<void> {
+    const running = this.#running;
+    this.#running = undefined;
+    if (running) await (await running).close();
+  }
+}
+
+/** Rewrites `.orchestra/status.html` every few seconds while something is applied. */
+export function startStatusPageWriter(daemon: Daemon, file: string): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || !daemon.hasPlan()) return;
+    busy = true;
+    void writeFileAtomic(file, renderStatusPage(daemon.snapshot()))
+      .catch(() => undefined)
+      .finally(() => (busy = false));
+  }, PAGE_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}

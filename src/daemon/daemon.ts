@@ -1,0 +1,298 @@
+/**
+ * The daemon's core: owns the engine, the state file, the revisions and the
+ * recent events of one project, and performs every state-changing operation
+ * through one serial queue. It adopts the agents a previous daemon left
+ * running. HTTP lives in routes.ts; this module never touches a socket.
+ */
+
+import { EventLog } from '../events/event-log.js';
+import type { OrchestraEvent } from '../events/event.js';
+import { didYouMean } from '../manifest/suggest.js';
+import type { ChangeSet } from '../plan/change-set.js';
+import { diff } from '../plan/diff.js';
+import { checkStale } from '../plan/saved-plan.js';
+import type { ObservedAgent } from '../plan/observed.js';
+import type { Plan } from '../plan/spec.js';
+import { executeChanges, type ExecutionOutcome } from '../reconcile/execute-changes.js';
+import { Engine } from '../supervise/engine.js';
+import { SerialQueue } from '../util/serial-queue.js';
+import { ApiError } from './api-router.js';
+import type { StatePaths } from './paths.js';
+import { PidRecords } from './pid-records.js';
+import { isSameProcess } from './proc-start-time.js';
+import { getRevision, writeRevision, type Revision } from './revisions.js';
+import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
+import type { StatusSnapshot } from './status-snapshot.js';
+import { loadState, markApplied, rebuildState, saveState, type State } from './state-store.js';
+
+const RECENT_EVENTS = 200;
+const HISTORY_SAMPLES = 90;
+
+/** What an apply request carries. */
+export interface ApplyRequest {
+  plan: Plan;
+  /** Desired env file hashes (absolute path → sha256), computed by the CLI from disk. */
+  envFileHashes: Record<string, string>;
+  /** A saved plan's stamp: refused when anything was applied since. */
+  expected?: { lineage: string; serial: number };
+  rollbackOf?: number;
+}
+
+export interface ApplyResult {
+  changes: ChangeSet;
+  revision?: number;
+  serial: number;
+  outcome?: ExecutionOutcome;
+}
+
+export class Daemon {
+  readonly startedAt = new Date();
+  readonly queue = new SerialQueue();
+  #state!: State;
+  #revision: Revision | undefined;
+  #engine: Engine | undefined;
+  readonly #events: OrchestraEvent[] = [];
+  readonly #listeners = new Set<(e: OrchestraEvent) => void>();
+  readonly #eventLog: EventLog;
+  readonly #records: PidRecords;
+  readonly #history: UsageHistory = { intervalMs: 2000, byInstance: new Map() };
+  #historyTimer: NodeJS.Timeout | undefined;
+  /** Notes for the daemon log: recovery decisions a human may want to read. */
+  readonly notes: string[] = [];
+
+  constructor(readonly paths: StatePaths) {
+    this.#eventLog = new EventLog(paths.events);
+    this.#records = new PidRecords(paths.dir, () => this.#state);
+  }
+
+  /** Loads state and the applied revision, and adopts the agents that still run. */
+  async init(): Promise<void> {
+    const loaded = await loadState(this.paths.dir);
+    if (loaded.ok) {
+      this.#state = loaded.value.state;
+    } else {
+      const rebuilt = await rebuildState(this.paths.dir);
+      this.#state = rebuilt.state;
+      this.notes.push(`${loaded.error.message}; started a new state (old file kept as ${rebuilt.preservedAs ?? 'nothing'})`);
+    }
+    if (this.#state.appliedRevision !== undefined) {
+      const rev = await getRevision(this.paths.dir, this.#state.appliedRevision);
+      if (rev.ok) this.#revision = rev.value;
+      else this.notes.push(`applied revision ${this.#state.appliedRevision} is unreadable: ${rev.error}`);
+    }
+    this.#state.daemonPid = process.pid;
+    await saveState(this.paths.dir, this.#state);
+    if (this.#revision) await this.#recover(this.#revision.plan);
+  }
+
+  /** Re-adopts recorded processes whose start time still matches; restarts services that died meanwhile. */
+  async #recover(plan: Plan): Promise<void> {
+    const engine = this.#ensureEngine(plan);
+    const restart: string[] = [];
+    for (const spec of plan.instances) {
+      const record = this.#state.agents[spec.name];
+      if (record && (await isSameProcess(record.pid, record.startTime))) {
+        engine.adopt(spec.name, record.pid);
+        this.notes.push(`adopted ${spec.name} (pid ${record.pid})`);
+      } else if (record) {
+        delete this.#state.agents[spec.name];
+        if (spec.type === 'service' && !spec.disabled && spec.restart.when !== 'never') restart.push(spec.name);
+      }
+    }
+    await this.#records.flush();
+    if (restart.length > 0) {
+      this.notes.push(`restarting ${restart.join(', ')}: they exited while no daemon was watching`);
+      void this.queue.run(() => engine.start(restart));
+    }
+  }
+
+  #ensureEngine(plan: Plan): Engine {
+    if (this.#engine) return this.#engine;
+    const engine = new Engine(plan, { stateDir: this.paths.dir });
+    engine.onEvent((event) => this.#onEvent(event));
+    this.#engine = engine;
+    this.#history.intervalMs = plan.monitor.intervalMs;
+    this.#historyTimer = setInterval(() => this.#sampleHistory(), plan.monitor.intervalMs);
+    this.#historyTimer.unref();
+    return engine;
+  }
+
+  #onEvent(event: OrchestraEvent): void {
+    this.#eventLog.append(event);
+    this.#events.push(event);
+    if (this.#events.length > RECENT_EVENTS) this.#events.splice(0, this.#events.length - RECENT_EVENTS);
+    void this.#records.observe(event);
+    for (const listener of this.#listeners) listener(event);
+  }
+
+  #sampleHistory(): void {
+    for (const s of this.#engine?.status() ?? []) {
+      const h = this.#history.byInstance.get(s.name) ?? { cpu: [], rss: [] };
+      h.cpu.push(s.cpu ?? 0);
+      h.rss.push(s.rss ?? 0);
+      if (h.cpu.length > HISTORY_SAMPLES) (h.cpu.shift(), h.rss.shift());
+      this.#history.byInstance.set(s.name, h);
+    }
+  }
+
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  onEvent(listener: (e: OrchestraEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** What `plan` needs to compute a diff against this daemon. */
+  planState(): { lineage: string; serial: number; applied?: Revision; observed: ObservedAgent[] } {
+    const out: ReturnType<Daemon['planState']> = {
+      lineage: this.#state.lineage,
+      serial: this.#state.serial,
+      observed: this.observed(),
+    };
+    if (this.#revision) out.applied = this.#revision;
+    return out;
+  }
+
+  /** The engine's view of every instance, as the planner reads it. */
+  observed(): ObservedAgent[] {
+    return (this.#engine?.status() ?? []).map((s) => {
+      const o: ObservedAgent = { name: s.name, state: s.state };
+      if (s.pid !== undefined) o.pid = s.pid;
+      return o;
+    });
+  }
+
+  /** Diffs and converges to the requested plan; stores a revision when anything changed. */
+  apply(request: ApplyRequest): Promise<ApplyResult> {
+    return this.queue.run(async () => {
+      const expected = request.expected;
+      // A plan saved before anything was applied stays valid until the first apply.
+      const beforeFirstApply = expected?.serial === 0 && this.#state.serial === 0;
+      if (expected && !beforeFirstApply) {
+        const stale = checkStale(expected, this.#state);
+        if (!stale.ok) throw new ApiError(409, stale.error.message, { hint: stale.error.hint });
+      }
+      const applied = this.#revision;
+      const changes = diff(applied?.plan, request.plan, this.observed(), {
+        applied: new Map(Object.entries(applied?.envFileHashes ?? {})),
+        desired: new Map(Object.entries(request.envFileHashes)),
+      });
+      if (!changes.changes) return { changes, serial: this.#state.serial };
+      const engine = this.#ensureEngine(request.plan);
+      const outcome = await executeChanges(engine, request.plan, changes);
+      const revisionInput: Parameters<typeof writeRevision>[1] = {
+        plan: request.plan,
+        changeSet: changes,
+        envFileHashes: new Map(Object.entries(request.envFileHashes)),
+        time: new Date(),
+      };
+      if (request.rollbackOf !== undefined) revisionInput.rollbackOf = request.rollbackOf;
+      const revision = await writeRevision(this.paths.dir, revisionInput, {
+        atLeast: (this.#state.appliedRevision ?? 0) + 1,
+      });
+      this.#revision = revision;
+      this.#state = { ...markApplied(this.#state, revision.number), agents: this.#state.agents };
+      await this.#records.flush();
+      return { changes, revision: revision.number, serial: this.#state.serial, outcome };
+    });
+  }
+
+  /** Resolves agent or instance names to instance names; unknown names are a 404 with a suggestion. */
+  resolveNames(names: readonly string[]): string[] {
+    const instances = this.#revision?.plan.instances ?? [];
+    const out: string[] = [];
+    for (const name of names) {
+      const matches = instances.filter((i) => i.name === name || i.agent === name).map((i) => i.name);
+      if (matches.length === 0) {
+        const candidates = [...new Set(instances.flatMap((i) => [i.name, i.agent]))];
+        const suggestion = didYouMean(name, candidates);
+        throw new ApiError(404, `unknown agent "${name}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+      }
+      out.push(...matches.filter((m) => !out.includes(m)));
+    }
+    return out;
+  }
+
+  #engineOrFail(): Engine {
+    if (!this.#engine) throw new ApiError(409, 'nothing has been applied yet; run orchestra apply first');
+    return this.#engine;
+  }
+
+  /**
+   * start | stop | restart of some instances, or of all in (reverse)
+   * dependency order. Resolves when they settle, or after `timeoutMs` with
+   * `settled: false` (an agent may wait on a dependency for a long time), so
+   * one slow operation never holds the queue for good.
+   */
+  control(
+    action: 'start' | 'stop' | 'restart',
+    names: string[] | 'all',
+    timeoutMs = 60_000,
+  ): Promise<{ agents: string[]; settled: boolean }> {
+    return this.queue.run(async () => {
+      const engine = this.#engineOrFail();
+      const targets = names === 'all' ? engine.startOrder() : this.resolveNames(names);
+      const work =
+        action === 'start'
+          ? engine.start(targets)
+          : action === 'stop'
+            ? engine.stop(targets, 'manual stop')
+            : engine.restart(targets, 'requested');
+      let timer: NodeJS.Timeout | undefined;
+      const settled = await Promise.race([
+        work.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      return { agents: targets, settled };
+    });
+  }
+
+  /** Emergency stop: SIGKILL every process tree at once, ahead of anything queued. */
+  async kill(): Promise<void> {
+    await this.#engineOrFail().kill();
+  }
+
+  /** Stops everything in reverse dependency order and forgets the engine (the caller then exits). */
+  down(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.#engine) {
+        await this.#engine.stopAll('orchestra down');
+        await this.#engine.dispose();
+      }
+      this.#engine = undefined;
+      delete this.#state.daemonPid;
+      await this.#records.flush();
+    });
+  }
+
+  /** The whole fleet now. */
+  snapshot(): StatusSnapshot {
+    const input: Parameters<typeof buildSnapshot>[0] = {
+      now: new Date(),
+      project: this.#revision?.plan.name ?? 'orchestra',
+      status: this.#engine?.status() ?? [],
+      events: this.#events.slice(-50),
+      history: this.#history,
+      daemon: { pid: process.pid, startedAt: this.startedAt.toISOString() },
+    };
+    if (this.#revision) (input.plan = this.#revision.plan), (input.revision = this.#revision);
+    return buildSnapshot(input);
+  }
+
+  /** Whether anything has been applied (so there is something to show). */
+  hasPlan(): boolean {
+    return this.#revision !== undefined;
+  }
+
+  /** Recent events, oldest first. */
+  recentEvents(): readonly OrchestraEvent[] {
+    return this.#events;
+  }
+
+  /** Stops timers and closes files; agents keep running. */
+  async close(): Promise<void> {
+    if (this.#historyTimer) clearInterval(this.#historyTimer);
+    await this.#engine?.dispose();
+    this.#eventLog.close();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Finds the project's daemon, or starts one detached. The daemon's own code
+ * lives in daemon-main.ts; this module only spawns it and waits for its
+ * socket. A socket file left by a crashed daemon is removed.
+ */
+
+import { spawn } from 'node:child_process';
+import { mkdir, open } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { callDaemon, DaemonUnreachable } from './client.js';
+import { statePaths } from './paths.js';
+
+const daemonMain = fileURLToPath(new URL('./daemon-main.js', import.meta.url));
+
+/** Whether a daemon answers on the state dir's socket. */
+export async function daemonRunning(stateDir: string): Promise<boolean> {
+  try {
+    await callDaemon(statePaths(stateDir).socket, 'GET', '/v1/ping', { timeoutMs: 5000 });
+    return true;
+  } catch (error) {
+    if (error instanceof DaemonUnreachable) return false;
+    throw error;
+  }
+}
+
+/** Returns the socket of a running daemon, starting one (detached, or attached with `foreground`) if needed. */
+export async function ensureDaemon(stateDir: string, options: { timeoutMs?: number } = {}): Promise<string> {
+  const paths = statePaths(stateDir);
+  if (await daemonRunning(stateDir)) return paths.socket;
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  // A socket file left by a crashed daemon is removed by the new daemon once it owns daemon.pid.
+  const log = await open(paths.daemonLog, 'a', 0o600);
+  const child = spawn(process.execPath, [daemonMain, '--state-dir', paths.dir], {
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd],
+    env: process.env,
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.unref();
+  await log.close();
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  for (;;) {
+    if (await daemonRunning(stateDir)) return paths.socket;
+    // Exit 0 means another daemon won a start race: keep waiting for its socket.
+    if (exitCode !== undefined && exitCode !== 0) {
+      throw new DaemonUnreachable(paths.socket, `the daemon exited with code ${exitCode}; see ${paths.daemonLog}`);
+    }
+    if (Date.now() > deadline) throw new DaemonUnreachable(paths.socket, `the daemon did not start; see ${paths.daemonLog}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

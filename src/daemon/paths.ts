@@ -1,0 +1,41 @@
+/**
+ * The layout of a project's state directory. Every module that reads or
+ * writes under `.orchestra/` takes its paths from here.
+ */
+
+import { dirname, join, resolve } from 'node:path';
+
+export interface StatePaths {
+  dir: string;
+  socket: string;
+  state: string;
+  lock: string;
+  revisions: string;
+  events: string;
+  logs: string;
+  statusPage: string;
+  daemonLog: string;
+  daemonPid: string;
+}
+
+/** The state directory for a manifest: `--state-dir`, or `.orchestra/` beside the manifest. */
+export function stateDirFor(manifestFile: string, override?: string): string {
+  return override !== undefined ? resolve(override) : join(dirname(resolve(manifestFile)), '.orchestra');
+}
+
+/** Every path inside a state directory. */
+export function statePaths(dir: string): StatePaths {
+  const abs = resolve(dir);
+  return {
+    dir: abs,
+    socket: join(abs, 'daemon.sock'),
+    state: join(abs, 'state.json'),
+    lock: join(abs, 'apply.lock'),
+    revisions: join(abs, 'revisions'),
+    events: join(abs, 'events.jsonl'),
+    logs: join(abs, 'logs'),
+    statusPage: join(abs, 'status.html'),
+    daemonLog: join(abs, 'daemon.log'),
+    daemonPid: join(abs, 'daemon.pid'),
+  };
+}

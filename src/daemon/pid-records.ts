@@ -1,0 +1,55 @@
+/**
+ * Keeps state.json's agent records in step with the engine: a record per
+ * spawned process (pid + /proc start time), removed when it exits. Writes
+ * are coalesced and serialized so a burst of events makes one write.
+ */
+
+import type { OrchestraEvent } from '../events/event.js';
+import { procStartTime } from './proc-start-time.js';
+import { saveState, type State } from './state-store.js';
+
+export class PidRecords {
+  #writing: Promise<void> = Promise.resolve();
+  #dirty = false;
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly state: () => State,
+  ) {}
+
+  /** Updates the records from one engine event; resolves once the change is on disk. */
+  async observe(event: OrchestraEvent): Promise<void> {
+    const agents = this.state().agents;
+    switch (event.type) {
+      case 'agent-started':
+      case 'agent-adopted': {
+        const startTime = await procStartTime(event.pid);
+        if (startTime === undefined) return;
+        agents[event.agent] = { pid: event.pid, startTime, spawnedAt: event.time };
+        break;
+      }
+      case 'agent-exited':
+      case 'agent-stopped':
+        if (!(event.agent in agents)) return;
+        delete agents[event.agent];
+        break;
+      case 'emergency-stop':
+        for (const name of event.agents) delete agents[name];
+        break;
+      default:
+        return;
+    }
+    return this.flush();
+  }
+
+  /** Writes the current state now (after any write already under way). */
+  flush(): Promise<void> {
+    this.#dirty = true;
+    this.#writing = this.#writing.then(async () => {
+      if (!this.#dirty) return;
+      this.#dirty = false;
+      await saveState(this.stateDir, this.state());
+    });
+    return this.#writing;
+  }
+}

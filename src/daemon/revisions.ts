@@ -1,0 +1,221 @@
+/**
+ * Revisions: every applied Plan kept as `revisions/<N>.json` with its time,
+ * the sha256 of its input files, the git commit (and whether the work tree
+ * was dirty) when the manifest lives in a git repository, the change summary
+ * and the environment. Owns that directory: write, list, get, latest,
+ * retention, and comparing two revisions with the planner's own diff. Does
+ * not decide what to apply and never touches a process.
+ */
+
+import { readFile, readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { type Result, err, ok } from '../util/result.js';
+import type { Plan } from '../plan/spec.js';
+import type { ActionKind, ChangeSet } from '../plan/change-set.js';
+import { diff } from '../plan/diff.js';
+import { summaryLine } from '../plan/render.js';
+import { sha256 } from '../plan/env-file-hashes.js';
+import { ensureDir, writeFileAtomic } from './atomic-write.js';
+
+export const REVISIONS_DIR = 'revisions';
+export const DEFAULT_RETENTION = 50;
+
+/** The commit the manifest was at when applied. */
+export interface GitInfo {
+  commit: string;
+  /** Tracked files differ from the commit, or an input file is not tracked. */
+  dirty: boolean;
+}
+
+/** What `history` lists: a revision without its plan. */
+export interface RevisionSummary {
+  number: number;
+  /** ISO time of the apply. */
+  time: string;
+  environment?: string;
+  /** The manifest and overlay files with their sha256 at apply time. */
+  files: { path: string; sha256: string | null }[];
+  git?: GitInfo;
+  /** The ChangeSet's counts and its summary line. */
+  summary: { counts: Record<ActionKind, number>; text: string };
+  /** The revision this one rolled back to, when it was a rollback. */
+  rollbackOf?: number;
+}
+
+/** A stored revision: the applied Plan with everything needed to diff against it later. */
+export interface Revision extends RevisionSummary {
+  /** Env file content hashes at apply time (absolute path → sha256). */
+  envFileHashes: Record<string, string>;
+  plan: Plan;
+}
+
+/** A Plan with its env file hashes: what diffRevisions compares (a Revision is one). */
+export interface PlanSnapshot {
+  plan: Plan;
+  envFileHashes: Readonly<Record<string, string>>;
+}
+
+export interface RevisionInput {
+  plan: Plan;
+  changeSet: ChangeSet;
+  envFileHashes: ReadonlyMap<string, string>;
+  time: Date;
+  rollbackOf?: number;
+}
+
+export interface WriteOptions {
+  /** How many revisions to keep (default 50); older ones are deleted. */
+  retention?: number;
+  /** The lowest number the new revision may take, e.g. the state's appliedRevision + 1, so numbers never repeat after a wipe. */
+  atLeast?: number;
+  /** Look up the git commit (default true). */
+  git?: boolean;
+}
+
+/** The revisions directory of a state directory. */
+export function revisionsDir(stateDir: string): string {
+  return join(stateDir, REVISIONS_DIR);
+}
+
+/** Stores a new revision numbered after the newest one, then prunes beyond the retention. */
+export async function writeRevision(stateDir: string, input: RevisionInput, options: WriteOptions = {}): Promise<Revision> {
+  const dir = revisionsDir(stateDir);
+  await ensureDir(dir);
+  const numbers = await revisionNumbers(stateDir);
+  const number = Math.max((numbers.at(-1) ?? 0) + 1, options.atLeast ?? 1);
+  const revision: Revision = {
+    number,
+    time: input.time.toISOString(),
+    files: await hashFiles(input.plan.files),
+    summary: { counts: { ...input.changeSet.counts }, text: summaryLine(input.changeSet) },
+    envFileHashes: Object.fromEntries([...input.envFileHashes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    plan: input.plan,
+  };
+  if (input.plan.environment !== undefined) revision.environment = input.plan.environment;
+  if (input.rollbackOf !== undefined) revision.rollbackOf = input.rollbackOf;
+  const git = options.git === false ? undefined : await gitInfo(input.plan.files);
+  if (git) revision.git = git;
+  await writeFileAtomic(join(dir, `${number}.json`), `${JSON.stringify(revision, null, 2)}\n`);
+  await pruneRevisions(stateDir, options.retention ?? DEFAULT_RETENTION);
+  return revision;
+}
+
+/** Every stored revision number, ascending. */
+export async function revisionNumbers(stateDir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(revisionsDir(stateDir));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return names
+    .map((n) => /^([1-9][0-9]*)\.json$/.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+/** Summaries of every readable revision, oldest first, and the numbers of any that could not be read. */
+export async function listRevisions(
+  stateDir: string,
+): Promise<{ revisions: RevisionSummary[]; unreadable: { number: number; message: string }[] }> {
+  const revisions: RevisionSummary[] = [];
+  const unreadable: { number: number; message: string }[] = [];
+  for (const n of await revisionNumbers(stateDir)) {
+    const r = await getRevision(stateDir, n);
+    if (r.ok) {
+      const { plan: _plan, envFileHashes: _hashes, ...summary } = r.value;
+      revisions.push(summary);
+    } else {
+      unreadable.push({ number: n, message: r.error });
+    }
+  }
+  return { revisions, unreadable };
+}
+
+/** One revision by number; the error says why it cannot be used. */
+export async function getRevision(stateDir: string, number: number): Promise<Result<Revision, string>> {
+  const path = join(revisionsDir(stateDir), `${number}.json`);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      const known = await revisionNumbers(stateDir);
+      const range = known.length > 0 ? ` (kept: ${known[0]}..${known.at(-1)})` : ' (none kept)';
+      return err(`no revision ${number}${range}`);
+    }
+    return err(`cannot read revision ${number}: ${(e as Error).message}`);
+  }
+  try {
+    const data = JSON.parse(text) as Partial<Revision>;
+    if (data.number !== number || typeof data.time !== 'string' || typeof data.plan !== 'object' || data.plan === null) {
+      return err(`revision ${number} is corrupt: ${path} lacks its number, time or plan`);
+    }
+    if (!Array.isArray(data.plan.instances) || typeof data.envFileHashes !== 'object' || data.envFileHashes === null) {
+      return err(`revision ${number} is corrupt: ${path} lacks instances or envFileHashes`);
+    }
+    return ok(data as Revision);
+  } catch (e) {
+    return err(`revision ${number} is corrupt: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** The newest revision, or undefined when none is stored (or it cannot be read: see getRevision for why). */
+export async function latestRevision(stateDir: string): Promise<Revision | undefined> {
+  const newest = (await revisionNumbers(stateDir)).at(-1);
+  if (newest === undefined) return undefined;
+  const r = await getRevision(stateDir, newest);
+  return r.ok ? r.value : undefined;
+}
+
+/** Deletes all but the newest `keep` revisions; returns the numbers deleted. */
+export async function pruneRevisions(stateDir: string, keep: number): Promise<number[]> {
+  const numbers = await revisionNumbers(stateDir);
+  const doomed = numbers.slice(0, Math.max(0, numbers.length - Math.max(1, keep)));
+  for (const n of doomed) await rm(join(revisionsDir(stateDir), `${n}.json`), { force: true });
+  return doomed;
+}
+
+/**
+ * What applying `to` would change relative to `from`, as the planner sees it
+ * with nothing observed (so no recoveries): render it with renderPlan.
+ */
+export function diffRevisions(from: PlanSnapshot, to: PlanSnapshot): ChangeSet {
+  return diff(from.plan, to.plan, [], {
+    applied: new Map(Object.entries(from.envFileHashes)),
+    desired: new Map(Object.entries(to.envFileHashes)),
+  });
+}
+
+/** sha256 of each file; null for a file that cannot be read. */
+export async function hashFiles(files: readonly string[]): Promise<{ path: string; sha256: string | null }[]> {
+  return Promise.all(
+    files.map(async (path) => ({ path, sha256: await readFile(path).then(sha256, () => null) })),
+  );
+}
+
+/**
+ * The HEAD commit of the repository holding the first file, and whether the
+ * work tree is dirty: a tracked file changed (anywhere in the repository,
+ * since agents' code lives there too), or an input file is not tracked.
+ * Undefined when git is missing, the file is outside a repository, or there
+ * is no commit yet. Untracked files other than the inputs do not count: the
+ * state directory itself is usually one.
+ */
+export async function gitInfo(files: readonly string[]): Promise<GitInfo | undefined> {
+  const first = files[0];
+  if (first === undefined) return undefined;
+  const cwd = dirname(first);
+  const git = (args: string[]) => execa('git', args, { cwd, reject: false, stdin: 'ignore', env: { GIT_OPTIONAL_LOCKS: '0' } });
+  const head = await git(['rev-parse', '--verify', '--quiet', 'HEAD']);
+  if (head.failed || head.exitCode !== 0) return undefined;
+  const commit = String(head.stdout).trim();
+  if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
+  const status = await git(['status', '--porcelain', '--untracked-files=no']);
+  const tracked = await git(['ls-files', '--error-unmatch', '--', ...files]);
+  const dirty = status.exitCode !== 0 || String(status.stdout).trim() !== '' || tracked.exitCode !== 0;
+  return { commit, dirty };
+}

@@ -1,0 +1,144 @@
+/**
+ * The daemon's HTTP API (JSON over the unix socket). Validates requests,
+ * calls the Daemon, and shapes responses; streams apply progress and events
+ * as NDJSON. Every malformed request gets a 4xx and changes nothing.
+ */
+
+import type { ServerResponse } from 'node:http';
+import type { OrchestraEvent } from '../events/event.js';
+import type { Plan } from '../plan/spec.js';
+import { ApiError, ApiRouter, sendJson, stringList } from './api-router.js';
+import type { ApplyRequest, Daemon } from './daemon.js';
+import type { DashboardHost } from './daemon-dashboard.js';
+
+const VERSION = 1;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks the shape of an apply body well enough that the engine never sees garbage. */
+export function parseApplyRequest(body: unknown): ApplyRequest {
+  if (!isRecord(body)) throw new ApiError(400, 'expected a JSON object with "plan" and "envFileHashes"');
+  const plan = body.plan;
+  if (!isRecord(plan) || plan.version !== 1 || typeof plan.name !== 'string' || !Array.isArray(plan.instances)) {
+    throw new ApiError(400, '"plan" must be a resolved orchestra Plan (version 1, name, instances)');
+  }
+  for (const i of plan.instances as unknown[]) {
+    if (!isRecord(i) || typeof i.name !== 'string' || !Array.isArray(i.command) || typeof i.cwd !== 'string') {
+      throw new ApiError(400, '"plan.instances" entries need name, command and cwd');
+    }
+  }
+  const hashes = body.envFileHashes ?? {};
+  if (!isRecord(hashes) || !Object.values(hashes).every((v) => typeof v === 'string')) {
+    throw new ApiError(400, '"envFileHashes" must map paths to strings');
+  }
+  const request: ApplyRequest = { plan: plan as unknown as Plan, envFileHashes: hashes as Record<string, string> };
+  if (body.expected !== undefined) {
+    const e = body.expected;
+    if (!isRecord(e) || typeof e.lineage !== 'string' || typeof e.serial !== 'number') {
+      throw new ApiError(400, '"expected" must be { lineage: string, serial: number }');
+    }
+    request.expected = { lineage: e.lineage, serial: e.serial };
+  }
+  if (body.rollbackOf !== undefined) {
+    if (typeof body.rollbackOf !== 'number') throw new ApiError(400, '"rollbackOf" must be a number');
+    request.rollbackOf = body.rollbackOf;
+  }
+  return request;
+}
+
+function startStream(response: ServerResponse): (value: unknown) => void {
+  response.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  return (value) => {
+    if (!response.writableEnded) response.write(JSON.stringify(value) + '\n');
+  };
+}
+
+function targets(body: unknown): string[] | 'all' {
+  if (isRecord(body) && body.all === true) return 'all';
+  const names = stringList(body, 'names');
+  if (names.length === 0) throw new ApiError(400, 'name at least one agent, or send { "all": true }');
+  return names;
+}
+
+/** Builds the router; `shutdown` is called after `down` has answered. */
+export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown: () => void): ApiRouter {
+  const router = new ApiRouter();
+  router.on('GET', '/v1/ping', () => ({ ok: true, pid: process.pid, version: VERSION, startedAt: daemon.startedAt }));
+  router.on('GET', '/v1/state', () => daemon.planState());
+  router.on('GET', '/v1/status', () => daemon.snapshot());
+
+  router.on('POST', '/v1/apply', async ({ body, query, response }) => {
+    const request = parseApplyRequest(body);
+    const timeoutMs = Number(query.get('timeout') ?? 0);
+    const send = startStream(response);
+    const unsubscribe = daemon.onEvent((event: OrchestraEvent) => send({ type: 'event', event }));
+    const work = daemon.apply(request).then(
+      (result) => ({ type: 'result', ...result }),
+      (error: unknown) => ({
+        type: 'error',
+        status: error instanceof ApiError ? error.status : 500,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+    const timer =
+      timeoutMs > 0
+        ? new Promise((resolve) => setTimeout(() => resolve({ type: 'timeout', afterMs: timeoutMs }), timeoutMs).unref())
+        : new Promise(() => {});
+    const outcome = await Promise.race([work, timer]);
+    unsubscribe();
+    send(outcome);
+    response.end();
+    return undefined;
+  });
+
+  for (const action of ['start', 'stop', 'restart'] as const) {
+    router.on('POST', `/v1/agents/${action}`, async ({ body }) => {
+      const timeoutMs = isRecord(body) && typeof body.timeoutMs === 'number' ? body.timeoutMs : undefined;
+      const result = await daemon.control(action, targets(body), timeoutMs);
+      return { ok: true, action, ...result };
+    });
+  }
+
+  router.on('POST', '/v1/kill', async () => {
+    await daemon.kill();
+    return { ok: true };
+  });
+
+  router.on('POST', '/v1/down', async ({ response }) => {
+    await daemon.down();
+    // Exit only once the answer is on its way, so the caller sees it.
+    response.once('finish', shutdown);
+    sendJson(response, 200, { ok: true });
+    return undefined;
+  });
+
+  router.on('POST', '/v1/dashboard', async ({ body }) => {
+    const port = isRecord(body) ? body.port : undefined;
+    if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
+      throw new ApiError(400, '"port" must be a whole number from 0 to 65535');
+    }
+    try {
+      return await dashboard.open(port);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new ApiError(409, `port ${port} is already in use`);
+      throw error;
+    }
+  });
+
+  router.on('GET', '/v1/events', ({ query, response }) => {
+    const send = startStream(response);
+    const tail = Math.max(0, Number(query.get('tail') ?? 50) || 0);
+    for (const event of daemon.recentEvents().slice(-tail)) send(event);
+    if (query.get('follow') !== '1') {
+      response.end();
+      return undefined;
+    }
+    const unsubscribe = daemon.onEvent((event) => send(event));
+    response.on('close', unsubscribe);
+    return undefined;
+  });
+  return router;
+}

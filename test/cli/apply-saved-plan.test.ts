@@ -1,0 +1,22 @@
+import t from 'tap';
+import { foreverManifest, Project } from './project.js';
+
+t.test('a saved plan applies once; a stale one is refused', async (t) => {
+  const p = new Project(t, foreverManifest({ a: [] }));
+  const saved = p.cli('plan', '--out', 'first.json');
+  t.equal(saved.code, 0, saved.stderr);
+  const applied = p.cli('apply', 'first.json', '--yes');
+  t.equal(applied.code, 0, applied.stderr);
+  t.ok(p.pids().a);
+  p.write(foreverManifest({ a: [], b: [] }));
+  t.equal(p.cli('plan', '--out', 'second.json').code, 0);
+  p.write(foreverManifest({ a: [], c: [] }));
+  t.equal(p.cli('apply', '--yes').code, 0);
+  const stale = p.cli('apply', 'second.json', '--yes');
+  t.equal(stale.code, 1);
+  t.match(stale.stderr, /saved plan is stale/);
+  t.notOk(p.pids().b, 'b was never started');
+  const garbage = p.cli('apply', 'orchestra.yaml', '--yes');
+  t.equal(garbage.code, 1);
+  t.match(garbage.stderr, /not (a saved plan|valid JSON)/);
+});
