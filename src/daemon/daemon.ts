@@ -19,8 +19,8 @@ import { SerialQueue } from '../util/serial-queue.js';
 import { ApiError } from './api-router.js';
 import type { StatePaths } from './paths.js';
 import { PidRecords } from './pid-records.js';
-import { isSameProcess } from './proc-start-time.js';
-import { getRevision, writeRevision, type Revision } from './revisions.js';
+import { currentBootId, isSameProcess } from './proc-start-time.js';
+import { getRevision, latestRevision, writeRevision, type Revision } from './revisions.js';
 import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
 import type { StatusSnapshot } from './status-snapshot.js';
 import { loadState, markApplied, rebuildState, saveState, type State } from './state-store.js';
@@ -71,7 +71,10 @@ export class Daemon {
     if (loaded.ok) {
       this.#state = loaded.value.state;
     } else {
-      const rebuilt = await rebuildState(this.paths.dir);
+      // Keep history continuous: the newest revision is what was applied last.
+      const newest = await latestRevision(this.paths.dir);
+      const seed = newest ? { serial: newest.number, appliedRevision: newest.number } : {};
+      const rebuilt = await rebuildState(this.paths.dir, seed);
       this.#state = rebuilt.state;
       this.notes.push(`${loaded.error.message}; started a new state (old file kept as ${rebuilt.preservedAs ?? 'nothing'})`);
     }
@@ -80,18 +83,23 @@ export class Daemon {
       if (rev.ok) this.#revision = rev.value;
       else this.notes.push(`applied revision ${this.#state.appliedRevision} is unreadable: ${rev.error}`);
     }
+    const bootId = await currentBootId();
+    // Start times from another boot mean nothing: every record is stale after a reboot.
+    const sameBoot = this.#state.bootId === undefined || this.#state.bootId === bootId;
+    if (!sameBoot) this.notes.push('the machine rebooted since the last daemon: no recorded process is adopted');
+    if (bootId !== undefined) this.#state.bootId = bootId;
     this.#state.daemonPid = process.pid;
     await saveState(this.paths.dir, this.#state);
-    if (this.#revision) await this.#recover(this.#revision.plan);
+    if (this.#revision) await this.#recover(this.#revision.plan, sameBoot);
   }
 
   /** Re-adopts recorded processes whose start time still matches; restarts services that died meanwhile. */
-  async #recover(plan: Plan): Promise<void> {
+  async #recover(plan: Plan, sameBoot: boolean): Promise<void> {
     const engine = this.#ensureEngine(plan);
     const restart: string[] = [];
     for (const spec of plan.instances) {
       const record = this.#state.agents[spec.name];
-      if (record && (await isSameProcess(record.pid, record.startTime))) {
+      if (record && sameBoot && (await isSameProcess(record.pid, record.startTime))) {
         engine.adopt(spec.name, record.pid);
         this.notes.push(`adopted ${spec.name} (pid ${record.pid})`);
       } else if (record) {

@@ -1,0 +1,28 @@
+/**
+ * DashboardBackend: what the dashboard server needs from whoever runs the
+ * fleet (the daemon, or a test). The server only validates, serializes and
+ * reports; every action and every snapshot comes from here.
+ */
+
+import type { StatusSnapshot } from './status-snapshot.js';
+
+export interface DashboardBackend {
+  /** The fleet as it is now. */
+  snapshot(): StatusSnapshot | Promise<StatusSnapshot>;
+  /** Calls `listener` whenever something changed; returns unsubscribe. */
+  subscribe(listener: () => void): () => void;
+  /** Starts these instances or manifest agents; resolves to a human result message, rejects with a user-facing Error. */
+  start(names: string[]): Promise<string>;
+  /** Stops these instances or manifest agents gracefully. */
+  stop(names: string[]): Promise<string>;
+  /** Restarts these instances or manifest agents. */
+  restart(names: string[]): Promise<string>;
+  /** Starts everything in dependency order. */
+  startAll(): Promise<string>;
+  /** Stops everything in reverse dependency order. */
+  stopAll(): Promise<string>;
+  /** Stops everything, then starts everything. */
+  restartAll(): Promise<string>;
+  /** Emergency stop: SIGKILL every process group at once. */
+  kill(): Promise<string>;
+}

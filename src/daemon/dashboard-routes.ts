@@ -1,0 +1,64 @@
+/**
+ * The dashboard server's URL space: which paths exist, which method each
+ * takes, which token transport each accepts. Pure; the server does the I/O.
+ */
+
+export type ActionVerb = 'start' | 'stop' | 'restart';
+
+export type DashboardRoute =
+  | { kind: 'page' }
+  | { kind: 'favicon' }
+  | { kind: 'status' }
+  | { kind: 'fragment' }
+  | { kind: 'events' }
+  | { kind: 'agent-action'; name: string; verb: ActionVerb }
+  | { kind: 'all-action'; verb: ActionVerb }
+  | { kind: 'kill' };
+
+export type RouteMatch =
+  | { ok: true; route: DashboardRoute; method: 'GET' | 'POST'; queryToken: boolean; public?: true }
+  | { ok: false; status: 400 | 404; error: string };
+
+const VERBS = new Set<string>(['start', 'stop', 'restart']);
+
+/** Matches a request path (without query) to a route, or says why not. */
+export function matchRoute(pathname: string): RouteMatch {
+  const get = (route: DashboardRoute, queryToken = false): RouteMatch => ({ ok: true, route, method: 'GET', queryToken });
+  const post = (route: DashboardRoute): RouteMatch => ({ ok: true, route, method: 'POST', queryToken: false });
+  switch (pathname) {
+    case '/':
+      return get({ kind: 'page' }, true);
+    case '/favicon.ico':
+      // Browsers ask for it on every page; answering 204 keeps their consoles quiet. No token: it reveals nothing.
+      return { ok: true, route: { kind: 'favicon' }, method: 'GET', queryToken: false, public: true };
+    case '/api/status':
+      return get({ kind: 'status' });
+    case '/api/fragment':
+      return get({ kind: 'fragment' });
+    case '/api/events':
+      // EventSource cannot send headers; the stream is read-only, so the query token is enough here.
+      return get({ kind: 'events' }, true);
+    case '/api/kill':
+      return post({ kind: 'kill' });
+  }
+  const parts = pathname.split('/');
+  // ['', 'api', 'all', verb] or ['', 'api', 'agents', name, verb]
+  if (parts.length === 4 && parts[1] === 'api' && parts[2] === 'all') {
+    const verb = parts[3]!;
+    if (VERBS.has(verb)) return post({ kind: 'all-action', verb: verb as ActionVerb });
+    return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop or restart` };
+  }
+  if (parts.length === 5 && parts[1] === 'api' && parts[2] === 'agents') {
+    const verb = parts[4]!;
+    if (!VERBS.has(verb)) return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop or restart` };
+    let name: string;
+    try {
+      name = decodeURIComponent(parts[3]!);
+    } catch {
+      return { ok: false, status: 400, error: 'malformed agent name in the path (bad percent-encoding)' };
+    }
+    if (name.length === 0) return { ok: false, status: 400, error: 'missing agent name in the path' };
+    return post({ kind: 'agent-action', name, verb: verb as ActionVerb });
+  }
+  return { ok: false, status: 404, error: `no such endpoint: ${pathname}` };
+}

@@ -1,0 +1,277 @@
+/**
+ * The live dashboard's HTTP server: serves the dashboard page, the snapshot
+ * as JSON, the re-rendered page region, a server-sent event stream, and the
+ * start / stop / restart / kill actions, all through a DashboardBackend.
+ * Loopback only, token required, Host and Origin checked, strict CSP.
+ * Actions run one at a time. Never touches processes itself and never prints;
+ * failures reach the caller as responses or a rejected start.
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { didYouMean } from '../manifest/suggest.js';
+import { renderStatusPage, renderStatusRegion } from '../report/status-page.js';
+import type { DashboardBackend } from './dashboard-backend.js';
+import { DashboardEventHub } from './dashboard-events.js';
+import { ActionQueue } from './dashboard-queue.js';
+import { matchRoute, type ActionVerb, type DashboardRoute } from './dashboard-routes.js';
+import {
+  baseHeaders,
+  generateNonce,
+  generateToken,
+  headerValue,
+  hostAllowed,
+  originAllowed,
+  pagePolicy,
+  TOKEN_HEADER,
+  tokenMatches,
+  tokenProblem,
+} from './dashboard-security.js';
+import type { StatusSnapshot } from './status-snapshot.js';
+
+export interface DashboardServerOptions {
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** Only loopback is supported; the option exists so callers state it. */
+  host?: '127.0.0.1';
+  /** The access token; a random one when absent. */
+  token?: string;
+  /** Interval of the event stream's heartbeat comment; 15 s unless given. */
+  heartbeatMs?: number;
+  /** Actions allowed to wait in the queue before new ones get 429. */
+  maxQueuedActions?: number;
+}
+
+export interface DashboardServer {
+  /** The page's URL, token included: what `orchestra dashboard` prints and opens. */
+  url: string;
+  token: string;
+  port: number;
+  /** Ends every event stream and connection and stops listening. */
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+    /** Answer in plain text rather than JSON: for a person who opened a URL, not a script. */
+    readonly plain = false,
+  ) {
+    super(message);
+  }
+}
+
+/** Starts the dashboard server on 127.0.0.1; resolves once it listens. */
+export async function startDashboardServer(backend: DashboardBackend, options: DashboardServerOptions = {}): Promise<DashboardServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new Error(`Expected the \`host\` option to be 127.0.0.1, got \`${String(host)}\`.`);
+  const token = options.token ?? generateToken();
+  const problem = tokenProblem(token);
+  if (problem) throw new Error(problem);
+  const queue = new ActionQueue();
+  const maxQueued = options.maxQueuedActions ?? 32;
+  let port = 0;
+  const hub = new DashboardEventHub(backend, { heartbeatMs: options.heartbeatMs ?? 15_000 });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const failure = error instanceof HttpError ? error : new HttpError(500, `internal error: ${describe(error)}`);
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      if (failure.plain) sendText(res, failure.status, `orchestra dashboard: ${failure.message}\n`);
+      else sendJson(res, failure.status, { ok: false, error: failure.message }, failure.headers);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!hostAllowed(headerValue(req.headers, 'host'), port)) {
+      throw new HttpError(403, `Host must be 127.0.0.1:${port} or localhost:${port}`);
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const match = matchRoute(url.pathname);
+    if (!match.ok) throw new HttpError(match.status, match.error);
+    if (req.method !== match.method && !(match.method === 'GET' && req.method === 'HEAD')) {
+      throw new HttpError(405, `use ${match.method} for ${url.pathname}`, { Allow: match.method === 'GET' ? 'GET, HEAD' : 'POST' });
+    }
+    if (!match.public) authorize(req, url, match.route, match.queryToken);
+    await serve(match.route, req, res);
+  }
+
+  /** Throws 401 or 403 unless the request carries the token the way its route accepts; the page's 401 is plain text. */
+  function authorize(req: IncomingMessage, url: URL, route: DashboardRoute, queryToken: boolean): void {
+    const headerToken = headerValue(req.headers, TOKEN_HEADER);
+    // The query token is accepted only where a browser cannot send a header and nothing changes.
+    const presented = headerToken ?? (queryToken ? (url.searchParams.get('token') ?? undefined) : undefined);
+    if (!tokenMatches(presented, token)) {
+      if (route.kind === 'page') throw new HttpError(401, 'missing or wrong token; open the URL printed by `orchestra dashboard`', {}, true);
+      throw new HttpError(401, `missing or wrong token: send it in the X-Orchestra-Token header`);
+    }
+    if (req.method === 'POST' && !originAllowed(headerValue(req.headers, 'origin'), port)) {
+      throw new HttpError(403, 'cross-origin request refused');
+    }
+  }
+
+  async function serve(route: DashboardRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    switch (route.kind) {
+      case 'favicon':
+        send(res, 204, 'text/plain', '');
+        return;
+      case 'page': {
+        const nonce = generateNonce();
+        const html = renderStatusPage(await backend.snapshot(), { live: { token, nonce } });
+        send(res, 200, 'text/html; charset=utf-8', html, { 'Content-Security-Policy': pagePolicy(nonce) });
+        return;
+      }
+      case 'status':
+        sendJson(res, 200, await backend.snapshot());
+        return;
+      case 'fragment':
+        send(res, 200, 'text/html; charset=utf-8', renderStatusRegion(await backend.snapshot(), { live: { token } }));
+        return;
+      case 'events':
+        await hub.add(res, baseHeaders());
+        return;
+      case 'agent-action': {
+        await readJsonBody(req);
+        const snapshot = await backend.snapshot();
+        checkAgentName(route.name, snapshot);
+        await act(res, () => runVerb(route.verb, [route.name]));
+        return;
+      }
+      case 'all-action':
+        await readJsonBody(req);
+        await act(res, () => runAll(route.verb));
+        return;
+      case 'kill': {
+        const body = await readJsonBody(req);
+        const { project } = await backend.snapshot();
+        if (body?.['confirm'] !== project) {
+          throw new HttpError(400, 'emergency stop needs {"confirm": "<project name>"} in the body, with the exact project name');
+        }
+        await act(res, () => backend.kill());
+        return;
+      }
+    }
+  }
+
+  function runVerb(verb: ActionVerb, names: string[]): Promise<string> {
+    switch (verb) {
+      case 'start':
+        return backend.start(names);
+      case 'stop':
+        return backend.stop(names);
+      case 'restart':
+        return backend.restart(names);
+    }
+  }
+
+  function runAll(verb: ActionVerb): Promise<string> {
+    switch (verb) {
+      case 'start':
+        return backend.startAll();
+      case 'stop':
+        return backend.stopAll();
+      case 'restart':
+        return backend.restartAll();
+    }
+  }
+
+  async function act(res: ServerResponse, action: () => Promise<string>): Promise<void> {
+    if (queue.pending >= maxQueued) throw new HttpError(429, `${queue.pending} actions are already waiting; try again when they finish`);
+    let message: string;
+    try {
+      message = await queue.run(action);
+    } catch (error) {
+      // A rejection is the backend refusing the action in the fleet's current state.
+      if (error instanceof Error) throw new HttpError(409, error.message);
+      throw error;
+    }
+    sendJson(res, 200, { ok: true, message });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      hub.close();
+      reject(new Error(error.code === 'EADDRINUSE' ? `port ${options.port ?? 0} on 127.0.0.1 is already in use` : `cannot listen: ${error.message}`));
+    };
+    server.once('error', onError);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    token,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        hub.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Throws 404 with a suggestion unless `name` is an instance or a manifest agent of the snapshot. */
+function checkAgentName(name: string, snapshot: StatusSnapshot): void {
+  const known = new Set<string>();
+  for (const a of snapshot.agents) {
+    known.add(a.name);
+    known.add(a.agent);
+  }
+  if (known.has(name)) return;
+  const suggestion = didYouMean(name, known);
+  throw new HttpError(404, `unknown agent \`${name}\`${suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`}`);
+}
+
+/** Reads an optional JSON object body; empty is fine, anything else malformed is 400, too large 413. */
+async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text.length === 0) return undefined;
+  const type = headerValue(req.headers, 'content-type') ?? '';
+  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'a request body must be JSON (Content-Type: application/json)');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'malformed JSON body');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'the JSON body must be an object');
+  return value as Record<string, unknown>;
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...baseHeaders(), ...extra, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  send(res, status, 'text/plain; charset=utf-8', text);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, extra: Record<string, string> = {}): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), extra);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,77 @@
+/**
+ * StatusSnapshot: everything a renderer needs to show the fleet at one
+ * moment. The daemon builds it from the engine's status and the event log;
+ * the CLI `status`, the static page and the dashboard only render it.
+ */
+
+import type { AgentStateName } from '../supervise/state-name.js';
+import type { DependencyCondition } from '../plan/spec.js';
+
+export type HealthLevel = 'green' | 'yellow' | 'red';
+
+/** One active alert on an agent. */
+export interface AlertSnapshot {
+  kind: 'cpu' | 'memory' | 'liveness' | 'readiness' | 'restarts';
+  level: 'warn' | 'critical';
+  message: string;
+  since: string;
+}
+
+/** One agent instance as it is now. */
+export interface AgentSnapshot {
+  name: string;
+  agent: string;
+  type: 'service' | 'oneshot';
+  description?: string;
+  state: AgentStateName;
+  /** ISO time the current state was entered. */
+  stateSince: string;
+  /** Why it is in this state (blocked on X, failed after N attempts, …). */
+  reason?: string;
+  pid?: number;
+  uptimeMs?: number;
+  cpuPercent?: number;
+  rssBytes?: number;
+  restarts: number;
+  health: number;
+  healthLevel: HealthLevel;
+  lastExit?: { code: number | null; signal: string | null; at: string; reason: string };
+  alerts: AlertSnapshot[];
+  /** Recent samples, oldest first, one per `intervalMs`, for sparklines. */
+  history: { intervalMs: number; cpuPercent: number[]; rssBytes: number[] };
+  /** argv as configured, secrets already masked. */
+  command: string[];
+  dependsOn: { agent: string; condition: DependencyCondition; restart: boolean }[];
+}
+
+/** One recent event, already rendered to a message. */
+export interface EventSnapshot {
+  time: string;
+  type: string;
+  agent?: string;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+}
+
+/** The whole fleet at one moment. */
+export interface StatusSnapshot {
+  project: string;
+  generatedAt: string;
+  daemon?: { pid: number; startedAt: string };
+  revision?: {
+    number: number;
+    appliedAt: string;
+    environment?: string;
+    gitCommit?: string;
+    gitDirty?: boolean;
+    summary?: string;
+  };
+  agents: AgentSnapshot[];
+  /** Agent-level dependency graph: startup levels and edges (`from` waits for `to`). */
+  graph: {
+    levels: string[][];
+    edges: { from: string; to: string; condition: DependencyCondition; restart: boolean }[];
+  };
+  /** Newest last. */
+  events: EventSnapshot[];
+}

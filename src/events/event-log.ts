@@ -1,0 +1,36 @@
+/**
+ * The JSONL event log: appends each event as one line to
+ * `<stateDir>/events.jsonl`. Synchronous appends through one O_APPEND
+ * descriptor keep lines whole and in order even if the process dies right
+ * after. Writes only; reading the history is the daemon's job.
+ */
+
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { OrchestraEvent } from './event.js';
+
+/** The event log path inside a state directory. */
+export function eventLogPath(stateDir: string): string {
+  return join(stateDir, 'events.jsonl');
+}
+
+export class EventLog {
+  #fd: number | undefined;
+
+  constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true });
+    this.#fd = openSync(file, 'a');
+  }
+
+  /** Appends one event as a JSON line. */
+  append(event: OrchestraEvent): void {
+    if (this.#fd === undefined) return;
+    writeSync(this.#fd, JSON.stringify(event) + '\n');
+  }
+
+  /** Closes the file; later appends are dropped. */
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}

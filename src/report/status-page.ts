@@ -1,0 +1,77 @@
+/**
+ * The status page: renders a StatusSnapshot into one self-contained HTML file
+ * (inline CSS and SVG, no external assets) from the handlebars templates in
+ * templates/status/. With `live` it becomes the dashboard: the same page plus
+ * controls, dialogs and a small inline script. Templates are compiled once
+ * per process. Never writes files or touches sockets; user text reaches the
+ * page only through `{{ }}`, which escapes it.
+ */
+
+import { readdirSync, readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import type { StatusSnapshot } from '../daemon/status-snapshot.js';
+import { statusView } from './status-view.js';
+
+export interface StatusPageOptions {
+  /** Renders the live dashboard: controls and a script that talks to the dashboard server with this token. */
+  live?: {
+    token: string;
+    /** CSP nonce put on the inline `<style>` and `<script>`; the server makes one per response. */
+    nonce?: string;
+  };
+}
+
+const TEMPLATE_DIR = new URL('../../templates/status/', import.meta.url);
+/** Our own static files, inlined verbatim; the only unescaped output of the page. */
+const ASSETS = ['style.css', 'dashboard.js'] as const;
+
+interface Compiled {
+  page: Handlebars.TemplateDelegate;
+  region: Handlebars.TemplateDelegate;
+}
+
+let compiled: Compiled | undefined;
+
+function compile(): Compiled {
+  const hbs = Handlebars.create();
+  const assets = new Map<string, string>();
+  for (const name of ASSETS) assets.set(name, readFileSync(new URL(`assets/${name}`, TEMPLATE_DIR), 'utf8'));
+  hbs.registerHelper('asset', (name: unknown) => {
+    const text = typeof name === 'string' ? assets.get(name) : undefined;
+    if (text === undefined) throw new Error(`Internal error: unknown status page asset ${String(name)}`);
+    return new hbs.SafeString(text);
+  });
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
+  // The last argument of a helper call is handlebars' options object.
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
+  const partialDir = new URL('partials/', TEMPLATE_DIR);
+  for (const file of readdirSync(partialDir)) {
+    if (!file.endsWith('.hbs')) continue;
+    hbs.registerPartial(file.slice(0, -4), readFileSync(new URL(file, partialDir), 'utf8'));
+  }
+  const options = { preventIndent: true };
+  return {
+    page: hbs.compile(readFileSync(new URL('page.hbs', TEMPLATE_DIR), 'utf8'), options),
+    region: hbs.compile('{{> region}}', options),
+  };
+}
+
+function templates(): Compiled {
+  compiled ??= compile();
+  return compiled;
+}
+
+function context(snapshot: StatusSnapshot, options: StatusPageOptions): object {
+  return { view: statusView(snapshot), live: options.live };
+}
+
+/** Renders the whole self-contained page; with `options.live`, the dashboard. */
+export function renderStatusPage(snapshot: StatusSnapshot, options: StatusPageOptions = {}): string {
+  return templates().page(context(snapshot, options));
+}
+
+/** Renders only the part of the page that changes with the snapshot, for the dashboard to swap in. */
+export function renderStatusRegion(snapshot: StatusSnapshot, options: StatusPageOptions = {}): string {
+  return templates().region(context(snapshot, options));
+}

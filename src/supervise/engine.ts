@@ -1,0 +1,263 @@
+/**
+ * The supervision engine: owns every instance of a Plan, starts them in
+ * dependency order (event-driven: a dependent is launched from the state
+ * change that satisfies it), stops them in reverse order, propagates
+ * dependency restarts and blocks dependents of failures. Emits events and
+ * never prints. Hosted by `orchestra up` now and by the daemon later, so it
+ * holds no global state and `dispose()` leaves processes running.
+ */
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeEvent, type EventInput, type OrchestraEvent } from '../events/event.js';
+import { maskEvent, secretValues } from '../events/mask.js';
+import { buildGraph, stopLevels, type DependencyGraph } from '../graph/graph.js';
+import type { AgentSpec, Plan } from '../plan/spec.js';
+import { systemClock, type Clock } from './clock.js';
+import { conditionStatus } from './conditions.js';
+import { Instance, type InstanceHost } from './instance.js';
+import { Monitor } from './monitor.js';
+import { pidusageSampler, type Sampler } from './sampler.js';
+import { statusOf, type AgentStatus } from './status.js';
+import { killTrees } from './stop.js';
+
+export type { AgentStatus } from './status.js';
+
+export interface EngineOptions {
+  stateDir: string;
+  clock?: Clock;
+  sampler?: Sampler;
+  baseEnv?: Record<string, string | undefined>;
+  random?: () => number;
+  /** How often log sizes are checked for rotation (default 1000 ms). */
+  logCheckMs?: number;
+}
+
+const SETTLED = new Set(['running', 'exited', 'failed', 'blocked', 'stopped']);
+
+export class Engine {
+  #plan: Plan;
+  #graph: DependencyGraph;
+  readonly #instances = new Map<string, Instance>();
+  readonly #listeners = new Set<(e: OrchestraEvent) => void>();
+  readonly #waiters = new Set<() => void>();
+  readonly #clock: Clock;
+  readonly #host: InstanceHost;
+  readonly #monitor: Monitor;
+  readonly #sampler: Sampler;
+  #secrets: string[];
+  #ranks: Map<string, number> | undefined;
+
+  constructor(plan: Plan, options: EngineOptions) {
+    this.#plan = plan;
+    this.#clock = options.clock ?? systemClock;
+    this.#sampler = options.sampler ?? pidusageSampler();
+    this.#graph = buildGraph(plan.instances);
+    this.#secrets = secretValues(plan.instances);
+    mkdirSync(join(options.stateDir, 'logs'), { recursive: true });
+    this.#host = {
+      clock: this.#clock,
+      random: options.random ?? Math.random,
+      stateDir: options.stateDir,
+      baseEnv: options.baseEnv ?? process.env,
+      emit: (e) => this.#emit(e),
+      changed: (i) => this.#changed(i),
+      restarting: (i, reason) => this.#propagateRestart(i, reason),
+      relaunch: (i) => this.#launch(i),
+    };
+    for (const spec of plan.instances) this.#instances.set(spec.name, new Instance(spec, this.#host));
+    this.#monitor = new Monitor(
+      { clock: this.#clock, sampler: this.#sampler, emit: (e) => this.#emit(e), instances: () => this.#instances.values() },
+      plan.monitor.intervalMs,
+      options.logCheckMs ?? 1000,
+    );
+    this.#monitor.start();
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. */
+  onEvent(listener: (e: OrchestraEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: EventInput): void {
+    const full = maskEvent(makeEvent(this.#clock.now(), event), this.#secrets);
+    for (const l of this.#listeners) l(full);
+  }
+
+  #rank(name: string): number {
+    this.#ranks ??= new Map(this.#graph.levels.flat().map((n, k) => [n, k]));
+    return this.#ranks.get(name) ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  #get(name: string): Instance {
+    const i = this.#instances.get(name);
+    if (!i) throw new Error(`Internal error: unknown instance ${name}`);
+    return i;
+  }
+
+  /** Names in start order (levels, higher priority first), restricted to `names`. */
+  #ordered(names: readonly string[]): string[] {
+    const wanted = new Set(names);
+    return this.#graph.levels.flat().filter((n) => wanted.has(n));
+  }
+
+  /** Starts every instance in dependency order; resolves when all have settled. */
+  startAll(): Promise<void> {
+    return this.start(this.#plan.instances.map((i) => i.name));
+  }
+
+  /** Starts these instances; their dependencies must run or be started too. Resolves when they have settled. */
+  async start(names: string[]): Promise<void> {
+    for (const n of this.#ordered(names)) {
+      const i = this.#get(n);
+      if (i.pid === undefined && i.state.name !== 'backoff') this.#launch(i);
+    }
+    await this.#settled(names);
+  }
+
+  #settled(names: readonly string[]): Promise<void> {
+    const done = (): boolean => names.every((n) => SETTLED.has(this.#get(n).state.name));
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (done()) (this.#waiters.delete(check), resolve());
+      };
+      this.#waiters.add(check);
+    });
+  }
+
+  /** Decides, now, whether an instance spawns, waits, is blocked or stays stopped (disabled). */
+  #launch(i: Instance): void {
+    const now = this.#clock.now();
+    if (i.spec.disabled) {
+      if (i.state.name !== 'stopped') i.move({ type: 'cancel', at: now, reason: 'disabled' });
+      return;
+    }
+    const unmet: string[] = [];
+    for (const edge of this.#graph.dependencies.get(i.name) ?? []) {
+      const dep = this.#get(edge.to);
+      const s = dep.spec.disabled ? ({ kind: 'broken', reason: `dependency ${edge.to} is disabled` } as const) : conditionStatus(edge.to, dep.state, edge.condition);
+      if (s.kind === 'broken') {
+        i.move({ type: 'block', at: now, reason: s.reason, dependency: edge.to }, { type: 'agent-blocked', reason: s.reason, dependency: edge.to, message: `blocked: ${s.reason}` });
+        return;
+      }
+      if (s.kind === 'unmet') unmet.push(`${edge.to} (${edge.condition})`);
+    }
+    const wasWaitingOn = i.state.name === 'waiting' ? i.state.on.join() : undefined;
+    const report = unmet.length > 0 && wasWaitingOn !== unmet.join();
+    i.move({ type: 'wait', at: now, on: unmet }, report ? { type: 'agent-waiting', on: unmet, message: `waiting for ${unmet.join(', ')}` } : undefined);
+    if (unmet.length > 0) return;
+    void i.spawn();
+  }
+
+  /** After any state change: wake dependents whose conditions may now hold (or now never will), and settle waiters. */
+  #changed(i: Instance): void {
+    // In start order, so higher priority dependents of one level spawn first.
+    const edges = [...(this.#graph.dependents.get(i.name) ?? [])].sort((a, b) => this.#rank(a.from) - this.#rank(b.from));
+    for (const edge of edges) {
+      const d = this.#instances.get(edge.from);
+      if (!d) continue;
+      const s = d.state;
+      if ((s.name === 'waiting' && s.on.length > 0) || (s.name === 'blocked' && s.dependency === i.name && i.state.name !== 'failed' && i.state.name !== 'blocked')) {
+        this.#launch(d);
+      }
+    }
+    for (const w of [...this.#waiters]) w();
+  }
+
+  #propagateRestart(i: Instance, reason: string): void {
+    for (const edge of this.#graph.dependents.get(i.name) ?? []) {
+      if (!edge.restart) continue;
+      const d = this.#instances.get(edge.from);
+      if (d && (d.state.name === 'starting' || d.state.name === 'running')) {
+        void d.forceRestart(`dependency ${i.name} restarted (${reason})`);
+      }
+    }
+  }
+
+  /** Stops these instances for good, in reverse dependency order, each level in parallel. */
+  async stop(names: string[], reason = 'manual stop'): Promise<void> {
+    const wanted = new Set(names);
+    for (const level of stopLevels(this.#graph)) {
+      await Promise.all(level.filter((n) => wanted.has(n)).map((n) => this.#get(n).stop(reason)));
+    }
+  }
+
+  /** Stops every instance in reverse dependency order. */
+  stopAll(reason = 'manual stop'): Promise<void> {
+    return this.stop([...this.#instances.keys()], reason);
+  }
+
+  /** Restarts these instances (stop, then start once dependencies hold); resolves when they have settled. */
+  async restart(names: string[], reason: string): Promise<void> {
+    const ordered = this.#ordered(names);
+    await Promise.all(ordered.map((n) => this.#get(n).forceRestart(`manual: ${reason}`)));
+    await this.#settled(ordered);
+  }
+
+  /** Emergency stop: SIGKILL every process tree at once. */
+  async kill(): Promise<void> {
+    const targets = [];
+    const agents: string[] = [];
+    for (const i of this.#instances.values()) {
+      const t = i.beginKill('emergency stop');
+      if (t) (targets.push(t), agents.push(i.name));
+    }
+    const survivors = await killTrees(targets);
+    await Promise.all(targets.map((t) => t.exited));
+    this.#emit({ type: 'emergency-stop', agents, survivors, message: `emergency stop: killed ${agents.length} agent(s)` });
+  }
+
+  /** Replaces the specs; supervision fields apply in place. New instances stay pending; removed ones are kept until stopped. */
+  updatePlan(plan: Plan): void {
+    this.#plan = plan;
+    const specs = new Map<string, AgentSpec>(plan.instances.map((s) => [s.name, s]));
+    for (const spec of plan.instances) {
+      const existing = this.#instances.get(spec.name);
+      if (existing) (existing.spec = spec), existing.refreshSupervision();
+      else this.#instances.set(spec.name, new Instance(spec, this.#host));
+    }
+    for (const [name, i] of this.#instances) {
+      if (!specs.has(name) && i.pid === undefined && i.state.name !== 'backoff') (i.dispose(), this.#instances.delete(name));
+    }
+    this.#graph = buildGraph([...this.#instances.values()].map((i) => i.spec));
+    this.#ranks = undefined;
+    this.#secrets = secretValues([...this.#instances.values()].map((i) => i.spec));
+    this.#emit({ type: 'plan-updated', instances: plan.instances.length, message: `plan updated (${plan.instances.length} instances)` });
+  }
+
+  /** Watches an already-running process as this instance (after a daemon restart); its exit code will be unknown. */
+  adopt(name: string, pid: number): void {
+    this.#get(name).adopt(pid);
+  }
+
+  /** A snapshot of every instance, in manifest order. */
+  status(): AgentStatus[] {
+    const now = this.#clock.now();
+    return [...this.#instances.values()].map((i) => statusOf(i, now));
+  }
+
+  /** The instance names in start order. */
+  startOrder(): string[] {
+    return this.#graph.levels.flat();
+  }
+
+  /** Runs one monitor round now (the daemon's `status --refresh`, and tests). */
+  sampleNow(): Promise<void> {
+    return this.#monitor.sampleOnce();
+  }
+
+  /** Checks log sizes now. */
+  rotateLogsNow(): Promise<void> {
+    return this.#monitor.checkLogs();
+  }
+
+  /** Stops timers and probes; processes are left running (a daemon handing over, or a test cleaning up). */
+  async dispose(): Promise<void> {
+    this.#monitor.dispose();
+    for (const i of this.#instances.values()) i.dispose();
+    this.#sampler.close?.();
+    this.#listeners.clear();
+  }
+}

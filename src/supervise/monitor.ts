@@ -1,0 +1,152 @@
+/**
+ * The periodic side of supervision: every monitor interval, one /proc read
+ * and one sampler call for all live trees, summed per instance; thresholds
+ * judged and their actions run; niceness applied to new tree members. On a
+ * separate, shorter tick, log files are checked and rotated by size. Nothing
+ * here is on the startup critical path.
+ */
+
+import type { EventInput, OrchestraEvent } from '../events/event.js';
+import type { Clock } from './clock.js';
+import type { Instance } from './instance.js';
+import { rotateLog, needsRotation } from './log-rotation.js';
+import { applyNice } from './process-group.js';
+import { readAllProcs, treeOf } from './procfs.js';
+import { sumTrees, type Sampler } from './sampler.js';
+import { snapshotTree } from './stop.js';
+import { observeThreshold, type Metric } from './thresholds.js';
+
+export interface MonitorHost {
+  clock: Clock;
+  sampler: Sampler;
+  emit: (event: EventInput) => void;
+  instances(): Iterable<Instance>;
+}
+
+const UNITS: Record<Metric, (v: number) => string> = {
+  cpu: (v) => `${v.toFixed(1)}%`,
+  memory: (v) => `${(v / 1024 ** 2).toFixed(1)}MiB`,
+};
+
+export class Monitor {
+  #sampleTimer: unknown;
+  #logTimer: unknown;
+  #sampling = false;
+  #disposed = false;
+
+  constructor(private readonly host: MonitorHost, private readonly intervalMs: number, private readonly logCheckMs: number) {}
+
+  /** Starts both ticks. */
+  start(): void {
+    this.#scheduleSample();
+    this.#scheduleLogs();
+  }
+
+  /** Stops both ticks. */
+  dispose(): void {
+    this.#disposed = true;
+    this.host.clock.clearTimeout(this.#sampleTimer);
+    this.host.clock.clearTimeout(this.#logTimer);
+  }
+
+  #scheduleSample(): void {
+    if (this.#disposed) return;
+    this.#sampleTimer = this.host.clock.setTimeout(() => void this.sampleOnce().finally(() => this.#scheduleSample()), this.intervalMs);
+  }
+
+  #scheduleLogs(): void {
+    if (this.#disposed) return;
+    this.#logTimer = this.host.clock.setTimeout(() => void this.checkLogs().finally(() => this.#scheduleLogs()), this.logCheckMs);
+  }
+
+  /** One sampling round for every live instance. */
+  async sampleOnce(): Promise<void> {
+    if (this.#sampling) return;
+    this.#sampling = true;
+    try {
+      const live = [...this.host.instances()].filter((i) => i.pid !== undefined && i.state.name !== 'stopping');
+      if (live.length === 0) return;
+      const procs = readAllProcs();
+      const trees = new Map<string, number[]>();
+      for (const i of live) {
+        const tree = treeOf(i.pid!, procs);
+        i.knownTree = tree;
+        trees.set(i.name, tree.map((p) => p.pid));
+        if (i.spec.nice !== undefined) {
+          const fresh = tree.map((p) => p.pid).filter((p) => !i.nicedPids.has(p));
+          applyNice(fresh, i.spec.nice);
+          for (const p of fresh) i.nicedPids.add(p);
+        }
+      }
+      const usage = await this.host.sampler.sample([...trees.values()].flat());
+      const now = this.host.clock.now();
+      for (const [name, total] of sumTrees(trees, usage)) {
+        const i = live.find((x) => x.name === name)!;
+        if (i.pid === undefined) continue;
+        i.usage = total;
+        this.#judge(i, 'cpu', total.cpu, now);
+        this.#judge(i, 'memory', total.rss, now);
+      }
+    } finally {
+      this.#sampling = false;
+    }
+  }
+
+  #judge(i: Instance, metric: Metric, value: number, now: number): void {
+    const spec = i.spec.thresholds?.[metric];
+    if (!spec) return;
+    const { tracker, change } = observeThreshold(spec, i.trackers[metric], value, now);
+    i.trackers[metric] = tracker;
+    if (!change) return;
+    const fmt = UNITS[metric];
+    if (change.kind === 'cleared') {
+      this.host.emit({ type: 'threshold-cleared', agent: i.name, metric, from: change.from, value, message: `${metric} back to ${fmt(value)} (was ${change.from})` });
+      return;
+    }
+    const action = change.level === 'critical' ? (i.spec.thresholds?.onCritical ?? 'alert') : undefined;
+    const reason = `${metric} ${fmt(value)} ≥ ${fmt(change.limit)} for ${change.heldMs}ms`;
+    this.host.emit({
+      type: 'threshold-breached',
+      agent: i.name,
+      metric,
+      level: change.level,
+      value,
+      limit: change.limit,
+      heldMs: change.heldMs,
+      ...(action ? { action } : {}),
+      message: `${change.level}: ${reason}${action && action !== 'alert' ? ` → ${action}` : ''}`,
+    });
+    if (action === 'restart') {
+      i.trackers[metric] = { active: 'ok' };
+      void i.failRun(`threshold: ${reason}`);
+    } else if (action === 'stop') {
+      i.trackers[metric] = { active: 'ok' };
+      void i.stop(`threshold: ${reason}`);
+    }
+  }
+
+  /** Checks every live instance's log file and rotates those over their size limit. */
+  async checkLogs(): Promise<void> {
+    for (const i of this.host.instances()) {
+      const { maxSizeBytes, keep } = i.spec.logs;
+      if (maxSizeBytes <= 0 || i.rotating || !needsRotation(i.logFile, maxSizeBytes)) continue;
+      i.rotating = true;
+      try {
+        const pid = i.pid;
+        const members = pid !== undefined ? snapshotTree({ pid, known: i.knownTree }) : [];
+        const r = await rotateLog(i.logFile, keep, pid, members);
+        this.host.emit({
+          type: 'log-rotated',
+          agent: i.name,
+          file: i.logFile,
+          bytes: r.bytes,
+          frozenMs: r.frozenMs,
+          lossless: r.frozeAll,
+          message: `log rotated (${r.bytes} bytes kept in ${keep > 0 ? '.1' : 'nothing'}, paused ${r.frozenMs}ms)`,
+        });
+      } finally {
+        i.rotating = false;
+      }
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import { readFileSync, existsSync } from 'node:fs';
+import t from 'tap';
+import type { Sampler, Usage } from '../../src/supervise/sampler.js';
+import { fixture, harness, is, plan, spec } from './spec-helper.js';
+
+/** A sampler fed by the test: every pid reports the current value of `rss`/`cpu`; it counts its calls. */
+function fakeSampler() {
+  const s = { rss: 0, cpu: 0, calls: 0, pidsPerCall: [] as number[] };
+  const sampler: Sampler = {
+    async sample(pids) {
+      s.calls++;
+      s.pidsPerCall.push(pids.length);
+      return new Map<number, Usage>(pids.map((p) => [p, { cpu: s.cpu, rss: s.rss }]));
+    },
+  };
+  return { s, sampler };
+}
+
+t.test('thresholds fire only after the sustained window, critical runs on_critical, clearing is an event', async (t) => {
+  const { s, sampler } = fakeSampler();
+  const MiB = 1024 ** 2;
+  const h = harness(
+    t,
+    plan(
+      [
+        spec({
+          name: 'hog',
+          thresholds: { memory: { warn: 100 * MiB, critical: 200 * MiB, forMs: 300 }, onCritical: 'restart' },
+          restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 5, resetAfterMs: 60_000 },
+          stop: { signal: 'SIGTERM', timeoutMs: 2000 },
+        }),
+        spec({ name: 'calm', thresholds: { memory: { critical: 200 * MiB, forMs: 300 }, onCritical: 'alert' } }),
+      ],
+      50,
+    ),
+    { sampler },
+  );
+  await h.engine.startAll();
+  const highFrom = Date.now();
+  s.rss = 150 * MiB;
+  const warn = await h.waitFor(is('threshold-breached', 'hog'));
+  t.match(warn, { metric: 'memory', level: 'warn', limit: 100 * MiB });
+  t.ok(Date.parse(warn.time) - highFrom >= 300, 'not before the value held for `for`');
+  t.ok('heldMs' in warn && warn.heldMs >= 300);
+  t.match(h.engine.status().find((x) => x.name === 'hog'), { alerts: [{ metric: 'memory', level: 'warn' }], health: 85 });
+  t.ok(s.pidsPerCall.every((n) => n >= 2), 'one sampler call covers every tree');
+  s.rss = 250 * MiB;
+  const crit = await h.waitFor((e) => e.type === 'threshold-breached' && e.level === 'critical');
+  t.match(crit, { agent: 'hog', action: 'restart' });
+  const sch = await h.waitFor(is('restart-scheduled', 'hog'));
+  t.match(sch, { reason: /^threshold: memory 250\.0MiB ≥ 200\.0MiB for \d+ms$/ });
+  s.rss = 10 * MiB;
+  await h.waitFor(is('agent-started', 'hog'));
+  t.equal(h.of('threshold-breached', 'calm').filter((e) => 'level' in e && e.level === 'critical').length, 1, 'calm breaches too (same fake values) but only alerts');
+  t.equal(h.of('agent-stopping', 'calm').length, 0, 'on_critical: alert leaves it running');
+  const cleared = await h.waitFor(is('threshold-cleared', 'calm'));
+  t.match(cleared, { metric: 'memory', from: 'critical' });
+});
+
+t.test('a real sampler sums a tree: a memory leak is seen growing', async (t) => {
+  const h = harness(t, plan([spec({ name: 'leak', command: fixture('leak-memory', 16, 96) })], 100_000));
+  await h.engine.startAll();
+  await h.engine.sampleNow();
+  const first = h.engine.status()[0]!.rss ?? 0;
+  t.ok(first > 1024 * 1024, 'rss measured');
+  const deadline = Date.now() + 20_000;
+  let now = first;
+  while (now < first + 48 * 1024 * 1024 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    await h.engine.sampleNow();
+    now = h.engine.status()[0]!.rss ?? 0;
+  }
+  t.ok(now >= first + 48 * 1024 * 1024, `rss grew (${first} → ${now})`);
+});
+
+t.test('log rotation by size loses no line from a fast writer', async (t) => {
+  const N = 60_000;
+  const h = harness(
+    t,
+    plan([spec({ name: 'chatty', command: fixture('print-lines', N, 40), logs: { maxSizeBytes: 256 * 1024, keep: 100 } })], 100_000),
+    { logCheckMs: 5 },
+  );
+  await h.engine.startAll();
+  const file = `${h.stateDir}/logs/chatty.log`;
+  const deadline = Date.now() + 60_000;
+  // Wait for the writer to finish: the `done` line lands in the live file or a rotated one.
+  const all = (): string => {
+    const parts: string[] = [];
+    for (let k = 100; k >= 1; k--) if (existsSync(`${file}.${k}`)) parts.push(readFileSync(`${file}.${k}`, 'utf8'));
+    parts.push(readFileSync(file, 'utf8'));
+    return parts.join('');
+  };
+  while (!all().includes('done\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const rotations = h.of('log-rotated', 'chatty');
+  t.ok(rotations.length >= 1, `rotated ${rotations.length} times while writing`);
+  t.ok(rotations.every((e) => 'lossless' in e && e.lossless), 'every rotation froze the writer');
+  const lines = all().split('\n').filter((l) => l.startsWith('line '));
+  t.equal(lines.length, N, 'every line present exactly once');
+  const inOrder = lines.every((l, k) => l.startsWith(`line ${k} `));
+  t.ok(inOrder, 'in order, none duplicated');
+});

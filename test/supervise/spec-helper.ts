@@ -1,0 +1,166 @@
+/**
+ * Test helpers for the supervision tests: AgentSpec / Plan builders that fill
+ * every default of src/plan/spec.ts (so tests do not depend on the loader),
+ * fixture paths, an engine harness that records events and cleans up every
+ * process it started even when a test fails, and event waits.
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
+import type { OrchestraEvent } from '../../src/events/event.js';
+import type { AgentSpec, Plan } from '../../src/plan/spec.js';
+import { Engine, type EngineOptions } from '../../src/supervise/engine.js';
+import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
+
+export const FIXTURES = fileURLToPath(new URL('../fixtures/agents/', import.meta.url));
+
+/** argv running a fixture agent with node. */
+export function fixture(name: string, ...args: (string | number)[]): string[] {
+  return [process.execPath, join(FIXTURES, `${name}.js`), ...args.map(String)];
+}
+
+type SpecOverrides = Partial<AgentSpec> & { name: string };
+
+/** An AgentSpec with every default of the schema, overridden by `o`. */
+export function spec(o: SpecOverrides): AgentSpec {
+  return {
+    agent: o.name,
+    replica: { index: 0, count: 1 },
+    type: 'service',
+    command: fixture('forever'),
+    shell: false,
+    cwd: FIXTURES,
+    env: {},
+    envFiles: [],
+    inheritEnv: true,
+    disabled: false,
+    priority: 0,
+    dependsOn: [],
+    restart: { when: 'on-failure', strategy: 'exponential', delayMs: 1000, maxDelayMs: 60_000, maxAttempts: 10, resetAfterMs: 300_000 },
+    stop: { signal: 'SIGTERM', timeoutMs: 10_000 },
+    startup: { timeoutMs: 60_000, retries: 0 },
+    logs: { maxSizeBytes: 10 * 1024 * 1024, keep: 5 },
+    secretKeys: [],
+    extensions: {},
+    ...o,
+  };
+}
+
+/** A Plan holding these instances. */
+export function plan(instances: AgentSpec[], monitorMs = 2000): Plan {
+  const agents = new Map<string, string[]>();
+  for (const i of instances) agents.set(i.agent, [...(agents.get(i.agent) ?? []), i.name]);
+  return {
+    version: 1,
+    name: 'test',
+    files: [],
+    baseDir: FIXTURES,
+    agents: [...agents].map(([name, inst]) => ({ name, instances: inst })),
+    instances,
+    monitor: { intervalMs: monitorMs },
+    origins: {},
+  };
+}
+
+/** A dependency on another agent. */
+export function dep(agent: string, condition: 'started' | 'ready' | 'completed' = 'ready', restart = false) {
+  return { agent, condition, restart };
+}
+
+export interface Harness {
+  engine: Engine;
+  events: OrchestraEvent[];
+  stateDir: string;
+  /** Resolves with the first event (already seen or future) matching; rejects after `ms`. */
+  waitFor(pred: (e: OrchestraEvent) => boolean, ms?: number, what?: string): Promise<OrchestraEvent>;
+  /** Like waitFor but only counts events after the call. */
+  next(pred: (e: OrchestraEvent) => boolean, ms?: number, what?: string): Promise<OrchestraEvent>;
+  of(type: OrchestraEvent['type'], agent?: string): OrchestraEvent[];
+}
+
+/** Starts an engine on a temp state dir; on teardown kills every tree it knows and removes the dir. */
+export function harness(t: Test, p: Plan, options: Partial<EngineOptions> = {}): Harness {
+  const stateDir = mkdtempSync(join(tmpdir(), 'orchestra-sup-'));
+  const engine = new Engine(p, { stateDir, ...options });
+  const events: OrchestraEvent[] = [];
+  const pending = new Set<{ pred: (e: OrchestraEvent) => boolean; resolve: (e: OrchestraEvent) => void }>();
+  engine.onEvent((e) => {
+    events.push(e);
+    for (const w of [...pending]) if (w.pred(e)) (pending.delete(w), w.resolve(e));
+  });
+  const leaders = new Set<number>();
+  engine.onEvent((e) => {
+    if (e.type === 'agent-started') leaders.add(e.pid);
+  });
+  t.teardown(async () => {
+    await engine.kill();
+    await engine.dispose();
+    // Belt and braces: anything still alive in a tree we started dies now.
+    const procs = readAllProcs();
+    for (const l of leaders) {
+      for (const p of treeOf(l, procs)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+  const wait = (pred: (e: OrchestraEvent) => boolean, ms: number, what: string, includePast: boolean) => {
+    if (includePast) {
+      const seen = events.find(pred);
+      if (seen) return Promise.resolve(seen);
+    }
+    return new Promise<OrchestraEvent>((resolve, reject) => {
+      const w = { pred, resolve: (e: OrchestraEvent) => (clearTimeout(timer), resolve(e)) };
+      const timer = setTimeout(() => {
+        pending.delete(w);
+        reject(new Error(`timed out after ${ms}ms waiting for ${what}; events: ${events.map((e) => `${e.type}:${'agent' in e ? e.agent : ''}`).join(' ')}`));
+      }, ms);
+      pending.add(w);
+    });
+  };
+  return {
+    engine,
+    events,
+    stateDir,
+    waitFor: (pred, ms = 20_000, what = 'event') => wait(pred, ms, what, true),
+    next: (pred, ms = 20_000, what = 'event') => wait(pred, ms, what, false),
+    of: (type, agent) => events.filter((e) => e.type === type && (agent === undefined || ('agent' in e && e.agent === agent))),
+  };
+}
+
+/** A predicate for an event type (and instance). */
+export function is(type: OrchestraEvent['type'], agent?: string): (e: OrchestraEvent) => boolean {
+  return (e) => e.type === type && (agent === undefined || ('agent' in e && e.agent === agent));
+}
+
+/** A TCP port that was free a moment ago (the OS picked it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Index of the first event matching in the log (−1 when none). */
+export function indexOf(events: OrchestraEvent[], type: OrchestraEvent['type'], agent: string): number {
+  return events.findIndex((e) => e.type === type && 'agent' in e && e.agent === agent);
+}
+
+/** Removes a temp dir made by a test. */
+export function tempDir(t: Test): string {
+  const d = mkdtempSync(join(tmpdir(), 'orchestra-t-'));
+  t.teardown(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
