@@ -22,7 +22,7 @@ import { useColor, type ManifestFlags } from './options.js';
 import { changesFor, remoteState } from './plan.js';
 
 export type ApplyFlags = ManifestFlags &
-  StateFlags & { yes?: boolean; timeout?: string; lockTimeout?: string; json?: boolean };
+  StateFlags & { yes?: boolean; timeout?: string; lockTimeout?: string; json?: boolean; watch?: boolean };
 
 /** What to apply: a freshly loaded Plan, a saved plan, or an old revision. */
 export interface ApplyInput {
@@ -173,7 +173,14 @@ function reportOutcome(
 
 /** Runs `orchestra apply [PLANFILE]` and returns its exit code. */
 export async function runApply(flags: ApplyFlags, planFile: string | undefined): Promise<number> {
+  if (flags.watch && planFile !== undefined) {
+    process.stderr.write('orchestra apply: --watch re-reads the manifest, so it does not take a saved plan\n');
+    return 1;
+  }
   const input = await applyInput(flags, planFile);
   if (!input) return 1;
-  return applyPlan(input, flags, 'apply');
+  const code = await applyPlan(input, flags, 'apply');
+  if (!flags.watch) return code;
+  const { watchAndApply } = await import('./watch.js');
+  return watchAndApply(input.plan, flags);
 }

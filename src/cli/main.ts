@@ -70,8 +70,9 @@ withManifestOptions(program.command('export'))
   .option('-o, --out <path>', 'write to this directory (systemd) or file instead of stdout')
   .option('--image <image>', 'container image for agents without x-export.image (kubernetes, compose)')
   .option('--strict', 'treat fields that do not map as errors')
+  .option('--systemd-version <n>', 'target systemd version; below 254 the exponential backoff keys are left out')
   .option('--json', 'print warnings as JSON')
-  .action(async (target: string, flags: ManifestFlags & { out?: string; image?: string; strict?: boolean; json?: boolean }) => {
+  .action(async (target: string, flags: ManifestFlags & { out?: string; image?: string; strict?: boolean; json?: boolean; systemdVersion?: string }) => {
     const { runExport } = await import('./export.js');
     const options: Parameters<typeof runExport>[0] = {
       target,
@@ -84,6 +85,14 @@ withManifestOptions(program.command('export'))
     if (flags.env !== undefined) options.environment = flags.env;
     if (flags.out !== undefined) options.out = flags.out;
     if (flags.image !== undefined) options.image = flags.image;
+    if (flags.systemdVersion !== undefined) {
+      const version = Number(flags.systemdVersion);
+      if (!Number.isInteger(version) || version < 200) {
+        process.stderr.write(`orchestra export: invalid --systemd-version "${flags.systemdVersion}": expected a version number such as 252\n`);
+        return finish(1);
+      }
+      options.systemdVersion = version;
+    }
     finish(await runExport(options));
   });
 
@@ -114,6 +123,7 @@ withManifestOptions(program.command('apply'))
   .option('-y, --yes', 'apply without asking')
   .option('--timeout <duration>', 'give up waiting for convergence after this long (e.g. 2m); the daemon carries on')
   .option('--lock-timeout <duration>', 'wait this long for another apply to finish (default: fail at once)')
+  .option('-w, --watch', 're-apply whenever an input file changes (manifest, overlays, .env, env_file); invalid changes are ignored')
   .action(async (planFile: string | undefined, flags: DaemonFlags & { yes?: boolean; timeout?: string; lockTimeout?: string }) => {
     const { runApply } = await import('./apply.js');
     finish(await runApply(flags, planFile));

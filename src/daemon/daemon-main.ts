@@ -35,7 +35,7 @@ if (!(await claimPidFile(paths.daemonPid))) {
   process.exit(0);
 }
 
-const daemon = new Daemon(paths);
+const daemon = new Daemon(paths, log);
 await daemon.init();
 for (const note of daemon.notes) log(note);
 

@@ -14,6 +14,7 @@ import { checkStale } from '../plan/saved-plan.js';
 import type { ObservedAgent } from '../plan/observed.js';
 import type { Plan } from '../plan/spec.js';
 import { executeChanges, type ExecutionOutcome } from '../reconcile/execute-changes.js';
+import { notificationFor, notify, type Notification } from './notifier.js';
 import { Engine } from '../supervise/engine.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { ApiError } from './api-router.js';
@@ -60,7 +61,10 @@ export class Daemon {
   /** Notes for the daemon log: recovery decisions a human may want to read. */
   readonly notes: string[] = [];
 
-  constructor(readonly paths: StatePaths) {
+  constructor(
+    readonly paths: StatePaths,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {
     this.#eventLog = new EventLog(paths.events);
     this.#records = new PidRecords(paths.dir, () => this.#state);
   }
@@ -131,6 +135,27 @@ export class Daemon {
     if (this.#events.length > RECENT_EVENTS) this.#events.splice(0, this.#events.length - RECENT_EVENTS);
     void this.#records.observe(event);
     for (const listener of this.#listeners) listener(event);
+    const plan = this.#revision?.plan;
+    const notification = plan ? notificationFor(event, plan.name) : undefined;
+    if (notification) this.#send(notification);
+  }
+
+  #send(notification: Notification): void {
+    void notify(this.#revision?.plan, notification).then((error) => {
+      if (error) this.log(`notify (${notification.kind}) failed: ${error.message}`);
+    });
+  }
+
+  /** Reports a manifest change that was refused (an invalid edit seen by `apply --watch`). */
+  rejected(message: string, diagnostics: unknown[]): void {
+    const plan = this.#revision?.plan;
+    this.#send({
+      kind: 'rejected',
+      project: plan?.name ?? 'orchestra',
+      time: new Date().toISOString(),
+      message,
+      details: { diagnostics },
+    });
   }
 
   #sampleHistory(): void {
@@ -200,6 +225,13 @@ export class Daemon {
       this.#revision = revision;
       this.#state = { ...markApplied(this.#state, revision.number), agents: this.#state.agents };
       await this.#records.flush();
+      this.#send({
+        kind: 'applied',
+        project: request.plan.name,
+        time: revision.time,
+        message: `revision ${revision.number} applied: ${revision.summary.text}`,
+        details: { revision: revision.number, counts: revision.summary.counts, failed: outcome.failed },
+      });
       return { changes, revision: revision.number, serial: this.#state.serial, outcome };
     });
   }

@@ -1,6 +1,7 @@
 /**
  * Keeps state.json's agent records in step with the engine: a record per
- * spawned process (pid + /proc start time), removed when it exits. Writes
+ * spawned process (pid + /proc start time), removed when it exits, and the
+ * oneshots that completed, so a new daemon does not run them twice. Writes
  * are coalesced and serialized so a burst of events makes one write.
  */
 
@@ -26,6 +27,16 @@ export class PidRecords {
         const startTime = await procStartTime(event.pid);
         if (startTime === undefined) return;
         agents[event.agent] = { pid: event.pid, startTime, spawnedAt: event.time };
+        break;
+      }
+      case 'agent-completed':
+        this.state().completed = { ...this.state().completed, [event.agent]: event.time };
+        break;
+      case 'agent-starting': {
+        // A oneshot that runs again is no longer completed.
+        const completed = this.state().completed;
+        if (!completed || !(event.agent in completed)) return;
+        delete completed[event.agent];
         break;
       }
       case 'agent-exited':

@@ -101,6 +101,14 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
     });
   }
 
+  router.on('POST', '/v1/rejected', ({ body }) => {
+    if (!isRecord(body) || typeof body.message !== 'string' || !Array.isArray(body.diagnostics)) {
+      throw new ApiError(400, 'expected { message: string, diagnostics: [] }');
+    }
+    daemon.rejected(body.message, body.diagnostics);
+    return { ok: true };
+  });
+
   router.on('POST', '/v1/kill', async () => {
     await daemon.kill();
     return { ok: true };

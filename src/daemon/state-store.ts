@@ -38,6 +38,8 @@ export interface State {
   bootId?: string;
   /** By instance name. */
   agents: Record<string, AgentRecord>;
+  /** Oneshot instances that completed (exit 0), with the ISO time: a new daemon must not run them again. */
+  completed?: Record<string, string>;
 }
 
 /** Why state.json could not be used. */
@@ -160,6 +162,11 @@ function stateProblem(d: Record<string, unknown>): string | undefined {
     if (!isPid(rec['pid']) || !isCount(rec['startTime']) || typeof rec['spawnedAt'] !== 'string') {
       return `agent ${name} lacks pid, startTime or spawnedAt`;
     }
+  }
+  const completed = d['completed'];
+  if (completed !== undefined) {
+    if (typeof completed !== 'object' || completed === null || Array.isArray(completed)) return '`completed` is not an object';
+    if (!Object.values(completed).every((v) => typeof v === 'string')) return '`completed` values are not times';
   }
   return undefined;
 }
