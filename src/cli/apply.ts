@@ -22,7 +22,7 @@ import { useColor, type ManifestFlags } from './options.js';
 import { changesFor, remoteState } from './plan.js';
 
 export type ApplyFlags = ManifestFlags &
-  StateFlags & { yes?: boolean; timeout?: string; lockTimeout?: string; json?: boolean; watch?: boolean };
+  StateFlags & { yes?: boolean; timeout?: string; lockTimeout?: string; json?: boolean; watch?: boolean; foreground?: boolean };
 
 /** What to apply: a freshly loaded Plan, a saved plan, or an old revision. */
 export interface ApplyInput {
@@ -179,7 +179,15 @@ export async function runApply(flags: ApplyFlags, planFile: string | undefined):
   }
   const input = await applyInput(flags, planFile);
   if (!input) return 1;
+  if (flags.watch && flags.foreground) {
+    process.stderr.write('orchestra apply: choose --watch or --foreground, not both\n');
+    return 1;
+  }
   const code = await applyPlan(input, flags, 'apply');
+  if (flags.foreground && code === 0) {
+    const { stayAttached } = await import('./foreground.js');
+    return stayAttached(resolveStatePaths({ ...flags, file: input.plan.files }), useColor());
+  }
   if (!flags.watch) return code;
   const { watchAndApply } = await import('./watch.js');
   return watchAndApply(input.plan, flags);

@@ -123,6 +123,7 @@ withManifestOptions(program.command('apply'))
   .option('-y, --yes', 'apply without asking')
   .option('--timeout <duration>', 'give up waiting for convergence after this long (e.g. 2m); the daemon carries on')
   .option('--lock-timeout <duration>', 'wait this long for another apply to finish (default: fail at once)')
+  .option('--foreground', 'stay attached like docker compose up: show events, Ctrl-C stops everything')
   .option('-w, --watch', 're-apply whenever an input file changes (manifest, overlays, .env, env_file); invalid changes are ignored')
   .action(async (planFile: string | undefined, flags: DaemonFlags & { yes?: boolean; timeout?: string; lockTimeout?: string }) => {
     const { runApply } = await import('./apply.js');
