@@ -13,7 +13,7 @@ import { didYouMean } from '../manifest/suggest.js';
 import { renderStatusPage, renderStatusRegion } from '../report/status-page.js';
 import type { DashboardBackend } from './dashboard-backend.js';
 import { DashboardEventHub } from './dashboard-events.js';
-import { ActionQueue } from './dashboard-queue.js';
+import { SerialQueue } from '../util/serial-queue.js';
 import { matchRoute, type ActionVerb, type DashboardRoute } from './dashboard-routes.js';
 import {
   baseHeaders,
@@ -72,7 +72,7 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
   const token = options.token ?? generateToken();
   const problem = tokenProblem(token);
   if (problem) throw new Error(problem);
-  const queue = new ActionQueue();
+  const queue = new SerialQueue();
   const maxQueued = options.maxQueuedActions ?? 32;
   let port = 0;
   const hub = new DashboardEventHub(backend, { heartbeatMs: options.heartbeatMs ?? 15_000 });

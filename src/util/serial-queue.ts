@@ -1,26 +1,26 @@
 /**
  * Runs async tasks one at a time, in arrival order. The daemon puts every
- * state-changing operation (apply, start, stop, kill, down) through one
- * queue, so two clients never interleave their changes.
+ * state-changing operation (apply, start, stop, down, dashboard actions)
+ * through one queue, so two clients never interleave their changes.
  */
 
 export class SerialQueue {
-  private tail: Promise<unknown> = Promise.resolve();
-  private pending = 0;
+  #tail: Promise<unknown> = Promise.resolve();
+  #pending = 0;
 
-  /** Runs `task` after every task queued before it; resolves or rejects with its outcome. */
-  run<T>(task: () => Promise<T>): Promise<T> {
-    this.pending++;
-    const result = this.tail.then(task, task);
-    this.tail = result.then(
-      () => this.pending--,
-      () => this.pending--,
-    );
-    return result;
+  /** How many tasks are running or waiting. */
+  get pending(): number {
+    return this.#pending;
   }
 
-  /** How many tasks are queued or running. */
-  get size(): number {
-    return this.pending;
+  /** Runs `task` after every earlier one has settled; resolves or rejects with its own outcome. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    this.#pending++;
+    const result = this.#tail.then(task).finally(() => {
+      this.#pending--;
+    });
+    // The chain must survive a failed task, or every later one would fail with it.
+    this.#tail = result.catch(() => undefined);
+    return result;
   }
 }

@@ -1,5 +1,4 @@
 import t from 'tap';
-import { ActionQueue } from '../../src/daemon/dashboard-queue.js';
 import { matchRoute } from '../../src/daemon/dashboard-routes.js';
 import { generateNonce, generateToken, hostAllowed, originAllowed, pagePolicy, tokenMatches, tokenProblem } from '../../src/daemon/dashboard-security.js';
 
@@ -63,26 +62,3 @@ t.test('routes', async (t) => {
   t.match(matchRoute('/etc/passwd'), { ok: false, status: 404 });
 });
 
-t.test('the action queue runs one at a time, in order, each with its own outcome', async (t) => {
-  const queue = new ActionQueue();
-  const log: string[] = [];
-  let releaseFirst!: () => void;
-  const first = queue.run(async () => {
-    log.push('first begins');
-    await new Promise<void>((r) => (releaseFirst = r));
-    log.push('first ends');
-    throw new Error('first failed');
-  });
-  const second = queue.run(async () => {
-    log.push('second runs');
-    return 'second ok';
-  });
-  t.equal(queue.pending, 2);
-  await new Promise((r) => setImmediate(r));
-  t.same(log, ['first begins'], 'the second waits');
-  releaseFirst();
-  await t.rejects(first, /first failed/);
-  t.equal(await second, 'second ok', 'a failure before does not fail the next');
-  t.same(log, ['first begins', 'first ends', 'second runs']);
-  t.equal(queue.pending, 0);
-});

@@ -19,7 +19,7 @@ t.test('tasks run one at a time in order, failures do not stop the queue', async
     log.push('third');
     return 3;
   });
-  t.equal(queue.size, 3);
+  t.equal(queue.pending, 3);
   await new Promise((r) => setImmediate(r));
   t.same(log, ['first start'], 'the second waits for the first');
   releaseFirst();
@@ -28,5 +28,5 @@ t.test('tasks run one at a time in order, failures do not stop the queue', async
   t.equal(await third, 3);
   t.same(log, ['first start', 'first end', 'second', 'third']);
   await new Promise((r) => setImmediate(r));
-  t.equal(queue.size, 0);
+  t.equal(queue.pending, 0);
 });
