@@ -67,7 +67,17 @@ export type AgentFields = {
    * Agents that must meet a condition before this one starts.
    */
   depends_on?: {
-    [k: string]: Dependency;
+    /**
+     * Extension key, ignored by orchestra.
+     *
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^x-".
+     */
+    [k: string]:
+      | {
+          [k: string]: unknown;
+        }
+      | Dependency;
   } | null;
   restart?: Restart;
   stop?: Stop;
@@ -102,7 +112,17 @@ export type AgentFields = {
     | null
     | number
     | {
-        [k: string]: Dependency;
+        /**
+         * Extension key, ignored by orchestra.
+         *
+         * This interface was referenced by `undefined`'s JSON-Schema definition
+         * via the `patternProperty` "^x-".
+         */
+        [k: string]:
+          | {
+              [k: string]: unknown;
+            }
+          | Dependency;
       }
     | Restart
     | Stop
@@ -201,7 +221,17 @@ export type AgentFields1 = {
    * Agents that must meet a condition before this one starts.
    */
   depends_on?: {
-    [k: string]: Dependency;
+    /**
+     * Extension key, ignored by orchestra.
+     *
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^x-".
+     */
+    [k: string]:
+      | {
+          [k: string]: unknown;
+        }
+      | Dependency;
   } | null;
   restart?: Restart;
   stop?: Stop;
@@ -236,7 +266,17 @@ export type AgentFields1 = {
     | null
     | number
     | {
-        [k: string]: Dependency;
+        /**
+         * Extension key, ignored by orchestra.
+         *
+         * This interface was referenced by `undefined`'s JSON-Schema definition
+         * via the `patternProperty` "^x-".
+         */
+        [k: string]:
+          | {
+              [k: string]: unknown;
+            }
+          | Dependency;
       }
     | Restart
     | Stop
@@ -270,19 +310,49 @@ export interface Manifest {
    * Named agent bases. An agent inherits one or more of them with `extends`.
    */
   templates?: {
-    [k: string]: AgentFields1;
+    /**
+     * Extension key, ignored by orchestra.
+     *
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^x-".
+     */
+    [k: string]:
+      | {
+          [k: string]: unknown;
+        }
+      | AgentFields1;
   };
   /**
    * The agents to run, by name. A name is lowercase letters, digits, `_` and `-`, starting with a letter.
    */
   agents: {
-    [k: string]: AgentFields1;
+    /**
+     * Extension key, ignored by orchestra.
+     *
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^x-".
+     */
+    [k: string]:
+      | {
+          [k: string]: unknown;
+        }
+      | AgentFields1;
   };
   /**
    * Overlays chosen with `--env NAME` or `ORCHESTRA_ENV`; merged over the manifest after inheritance.
    */
   environments?: {
-    [k: string]: Overlay;
+    /**
+     * Extension key, ignored by orchestra.
+     *
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^x-".
+     */
+    [k: string]:
+      | {
+          [k: string]: unknown;
+        }
+      | Overlay;
   };
   /**
    * Extension key, ignored by orchestra (useful for YAML anchors).
@@ -302,10 +372,30 @@ export interface Manifest {
     | Notify
     | AgentFields
     | {
-        [k: string]: AgentFields1;
+        /**
+         * Extension key, ignored by orchestra.
+         *
+         * This interface was referenced by `undefined`'s JSON-Schema definition
+         * via the `patternProperty` "^x-".
+         */
+        [k: string]:
+          | {
+              [k: string]: unknown;
+            }
+          | AgentFields1;
       }
     | {
-        [k: string]: Overlay;
+        /**
+         * Extension key, ignored by orchestra.
+         *
+         * This interface was referenced by `undefined`'s JSON-Schema definition
+         * via the `patternProperty` "^x-".
+         */
+        [k: string]:
+          | {
+              [k: string]: unknown;
+            }
+          | Overlay;
       }
     | undefined;
 }
@@ -597,7 +687,17 @@ export interface Overlay {
    * Per-agent overrides, by agent name.
    */
   agents?: {
-    [k: string]: AgentFields1;
+    /**
+     * Extension key, ignored by orchestra.
+     *
+     * This interface was referenced by `undefined`'s JSON-Schema definition
+     * via the `patternProperty` "^x-".
+     */
+    [k: string]:
+      | {
+          [k: string]: unknown;
+        }
+      | AgentFields1;
   };
   notify?: Notify;
   monitor?: Monitor;
