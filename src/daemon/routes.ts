@@ -123,6 +123,7 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
   });
 
   router.on('POST', '/v1/dashboard', async ({ body }) => {
+    if (body !== undefined && !isRecord(body)) throw new ApiError(400, 'expected a JSON object such as { "port": 8080 }');
     const port = isRecord(body) ? body.port : undefined;
     if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
       throw new ApiError(400, '"port" must be a whole number from 0 to 65535');

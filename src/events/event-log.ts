@@ -18,8 +18,9 @@ export class EventLog {
   #fd: number | undefined;
 
   constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
-    this.#fd = openSync(file, 'a');
+    // Private like the rest of the state directory: events name agents, commands and exit reasons.
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    this.#fd = openSync(file, 'a', 0o600);
   }
 
   /** Appends one event as a JSON line. */

@@ -1,0 +1,203 @@
+// Side-by-side benchmark: the same workloads against the floor (a bare Node spawner), orchestra (dist/),
+// PM2 and supervisord, in one run. Prints figures, writes results.json, the "Comparison" table in
+// docs/performance.md and docs/images/compare.svg. Not a test. Run: `npm run build && node bench/compare/compare.mjs`
+// (RUNS=3 IDLE_S=30 AGENTS=100 by default). Needs `supervisord` on PATH and pm2 in node_modules.
+//   W1 cold start of N agents until every one has run (its pid file exists)
+//   W2 the supervisor's own CPU and RSS with N idle agents over IDLE_S seconds
+//   W3 restart latency: SIGKILL an agent, time until its replacement has written its pid
+//   W4 stop all (10 agents take 0.5 s to honour SIGTERM, 10 have a SIGTERM-ignoring grandchild)
+//   W5 SIGKILL of the supervisor: orphans, and duplicates once it is brought back (once per tool)
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { agentScript, alive, makeTools, sleep } from './tools.mjs';
+import { renderSvg, renderTable } from './report.mjs';
+
+const RUNS = Number(process.env.RUNS ?? 3);
+const IDLE_S = Number(process.env.IDLE_S ?? 30);
+const N = Number(process.env.AGENTS ?? 100);
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const CLK_TCK = 100;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pidOf = (file) => (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) || undefined : undefined);
+
+function fleet(dir) {
+  mkdirSync(join(dir, 'pids'), { recursive: true });
+  return Array.from({ length: N }, (_, i) => {
+    const mode = i < 10 ? 'slow' : i < 20 ? 'grandchild' : 'plain';
+    return { name: `a${i}`, mode, pidFile: join(dir, 'pids', `a${i}`), command: ['sh', agentScript, join(dir, 'pids', `a${i}`), mode] };
+  });
+}
+
+/** Pids of processes carrying our run's marker: agents (cmdline has agent.sh) and all their descendants (sh, sleep). */
+function marked(mark) {
+  const agents = [];
+  const all = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (!readFileSync(`/proc/${d}/environ`, 'latin1').includes(`BENCH_MARK=${mark}\0`)) continue;
+      const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
+      if (comm !== 'sh' && comm !== 'sleep') continue;
+      if (!alive(Number(d))) continue;
+      all.push(Number(d));
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(agentScript)) agents.push(Number(d));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return { agents, all };
+}
+
+function killMarked(mark) {
+  for (const pid of marked(mark).all) try { process.kill(pid, 'SIGKILL'); } catch {}
+}
+
+async function waitAllPidFiles(agents, timeoutMs = 300_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (agents.every((a) => existsSync(a.pidFile))) return;
+    await sleep(5);
+  }
+  throw new Error('agents did not all start');
+}
+
+function cpuTicks(pid) {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+
+async function oneRun(tool, run) {
+  const dir = mkdtempSync(join(tmpdir(), `orchbench-${tool.name}-`));
+  const mark = `${tool.name}-${run}-${process.pid}-${Date.now()}`;
+  const env = { ...process.env, BENCH_MARK: mark };
+  const agents = fleet(dir);
+  const out = {};
+  try {
+    tool.setup(dir, agents, env);
+    let t0 = performance.now();
+    await tool.start();
+    await waitAllPidFiles(agents);
+    out.w1StartMs = performance.now() - t0;
+    await sleep(1000);
+
+    const sup = tool.supervisorPid();
+    const ticks0 = cpuTicks(sup);
+    const rss = [];
+    t0 = performance.now();
+    for (let s = 0; s < IDLE_S; s += 2) {
+      await sleep(2000);
+      rss.push(rssMiB(sup));
+    }
+    out.w2CpuPct = ((cpuTicks(sup) - ticks0) / CLK_TCK / ((performance.now() - t0) / 1000)) * 100;
+    out.w2RssMiB = median(rss);
+
+    const lat = [];
+    for (let k = 0; k < 5; k++) {
+      const a = agents[20 + k];
+      const before = pidOf(a.pidFile);
+      process.kill(before, 'SIGKILL');
+      t0 = performance.now();
+      for (;;) {
+        const now = pidOf(a.pidFile);
+        if (now && now !== before && alive(now)) break;
+        if (performance.now() - t0 > 30_000) throw new Error(`${tool.name}: ${a.name} not restarted`);
+        await sleep(2);
+      }
+      lat.push(performance.now() - t0);
+      await sleep(300);
+    }
+    out.w3RestartMs = median(lat);
+
+    const pids = agents.map((a) => pidOf(a.pidFile));
+    const grandchildren = agents.filter((a) => a.mode === 'grandchild').map((a) => pidOf(`${a.pidFile}.gc`));
+    t0 = performance.now();
+    await tool.stopAll();
+    while (pids.some(alive)) await sleep(5);
+    out.w4StopMs = performance.now() - t0;
+    await sleep(500);
+    out.w4GrandchildrenLeft = grandchildren.filter(alive).length;
+  } finally {
+    try { tool.cleanup(); } catch (e) { console.error(`${tool.name} cleanup: ${e.message}`); }
+    killMarked(mark);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+async function w5(tool) {
+  const dir = mkdtempSync(join(tmpdir(), `orchbench-w5-${tool.name}-`));
+  const mark = `w5-${tool.name}-${process.pid}-${Date.now()}`;
+  const env = { ...process.env, BENCH_MARK: mark };
+  const agents = fleet(dir);
+  try {
+    tool.setup(dir, agents, env);
+    await tool.start();
+    await waitAllPidFiles(agents);
+    if (tool.save) tool.save();
+    await sleep(1000);
+    const sup = tool.supervisorPid();
+    process.kill(sup, 'SIGKILL');
+    while (alive(sup)) await sleep(5);
+    await sleep(1000);
+    const orphans = marked(mark).agents.length;
+    await tool.restartSupervisor();
+    // Settled: the count of agent processes unchanged for 3 s (or 60 s passed).
+    let last = -1;
+    let stableSince = Date.now();
+    const end = Date.now() + 60_000;
+    while (Date.now() < end && Date.now() - stableSince < 3000) {
+      const n = marked(mark).agents.length;
+      if (n !== last) (last = n), (stableSince = Date.now());
+      await sleep(100);
+    }
+    return { orphansAlive: orphans, afterRestart: last, duplicates: Math.max(0, last - N) };
+  } finally {
+    try { tool.cleanup(); } catch (e) { console.error(`${tool.name} cleanup: ${e.message}`); }
+    killMarked(mark);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const tools = makeTools();
+// RENDER_ONLY=1 re-renders the docs table and chart from the last results.json without running anything.
+const saved = process.env.RENDER_ONLY === '1' ? JSON.parse(readFileSync(join(repo, 'bench', 'compare', 'results.json'), 'utf8')) : undefined;
+const runs = saved?.runs ?? Object.fromEntries(tools.map((t) => [t.name, []]));
+for (let r = 0; r < (saved ? 0 : RUNS); r++) {
+  // Rotate the order so no tool always runs first (cold caches) or last.
+  for (let i = 0; i < tools.length; i++) {
+    const tool = tools[(i + r) % tools.length];
+    const res = await oneRun(tool, r);
+    runs[tool.name].push(res);
+    console.log(`run ${r + 1} ${tool.name.padEnd(11)} ${JSON.stringify(Object.fromEntries(Object.entries(res).map(([k, v]) => [k, Math.round(v * 100) / 100])))}`);
+  }
+}
+const crash = saved?.crash ?? {};
+for (const tool of saved ? [] : tools) {
+  crash[tool.name] = await w5(tool);
+  console.log(`W5 ${tool.name.padEnd(11)} ${JSON.stringify(crash[tool.name])}`);
+}
+
+const measures = ['w1StartMs', 'w2CpuPct', 'w2RssMiB', 'w3RestartMs', 'w4StopMs', 'w4GrandchildrenLeft'];
+const medians = Object.fromEntries(tools.map((t) => [t.name, Object.fromEntries(measures.map((m) => [m, median(runs[t.name].map((x) => x[m]))]))]));
+const meta = saved?.meta ?? { date: new Date().toISOString(), runs: RUNS, idleSeconds: IDLE_S, agents: N, node: process.version, cpus: (await import('node:os')).cpus().length };
+writeFileSync(join(repo, 'bench', 'compare', 'results.json'), JSON.stringify({ meta, runs, medians, crash }, null, 2) + '\n');
+console.log(JSON.stringify(medians, null, 2));
+
+const table = renderTable(meta, medians, crash);
+const perf = join(repo, 'docs', 'performance.md');
+const text = readFileSync(perf, 'utf8');
+const begin = '<!-- compare:begin -->';
+const end = '<!-- compare:end -->';
+const block = `${begin}\n${table}\n${end}`;
+writeFileSync(perf, text.includes(begin) ? text.replace(new RegExp(`${begin}[\\s\\S]*${end}`), block) : `${text.trimEnd()}\n\n${block}\n`);
+mkdirSync(join(repo, 'docs', 'images'), { recursive: true });
+writeFileSync(join(repo, 'docs', 'images', 'compare.svg'), renderSvg(medians));
+console.log('wrote docs/performance.md (Comparison) and docs/images/compare.svg');
