@@ -1,19 +1,14 @@
-// Generates, from orchestra.schema.json:
-//   - docs/manifest.md: hand-written prose (kept below, in this file) plus a
-//     reference of every key (type, default, description);
-//   - src/manifest/schema-validator.generated.ts: the schema compiled by ajv
-//     to standalone code, so a CLI run does not pay for compiling it.
+// Generates docs/manifest.md from orchestra.schema.json: hand-written prose
+// (kept below, in this file) plus a reference of every key (type, default,
+// description). The compiled validator is scripts/gen-validator.mjs's job.
 // `--check` compares instead of writing and exits 1 on drift;
-// test/schema/docs.test.ts and test/schema/validator.test.ts run the same
-// comparisons.
+// test/schema/docs.test.ts runs the same comparison.
 import { readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const schemaPath = `${root}orchestra.schema.json`;
 const outPath = `${root}docs/manifest.md`;
-const validatorPath = `${root}src/manifest/schema-validator.generated.ts`;
 
 const PROSE_TOP = `# The manifest: orchestra.yaml
 
@@ -326,50 +321,15 @@ function defaultOf(description) {
   return m ? m[1] : '';
 }
 
-/**
- * Renders the standalone validator module. The options must match what
- * src/manifest/validate.ts expects: allErrors (report everything) and
- * verbose (errors carry the schema and data the messages are built from).
- */
-export async function generateValidator() {
-  const require = createRequire(import.meta.url);
-  const { Ajv } = require('ajv');
-  const standalone = require('ajv/dist/standalone').default;
-  const schema = JSON.parse(await readFile(schemaPath, 'utf8'));
-  const ajv = new Ajv({ code: { source: true, esm: true, lines: false }, allErrors: true, verbose: true, strict: false, logger: false });
-  let code = standalone(ajv, ajv.compile(schema));
-  // ESM output still `require`s ajv's runtime helpers; turn each into an import.
-  const imports = [];
-  code = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9_]+)"\)/g, (_, path) => {
-    const name = `runtime_${path.split('/').pop()}`;
-    if (!imports.some((i) => i.includes(` ${name} `))) imports.push(`import ${name} from '${path}.js';`);
-    return name;
-  });
-  const units = { duration: schema.definitions.duration.pattern, size: schema.definitions.size.pattern, percent: schema.definitions.percent.pattern };
-  return [
-    '// @ts-nocheck',
-    '/* Generated from orchestra.schema.json by scripts/gen-docs.mjs (npm run gen). Do not edit. */',
-    ...imports,
-    code.replace(/^"use strict";/, ''),
-    `export const unitPatterns = ${JSON.stringify(units)};`,
-    '',
-  ].join('\n');
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const outputs = [
-    [outPath, await generateDocs()],
-    [validatorPath, await generateValidator()],
-  ];
-  for (const [path, text] of outputs) {
-    if (process.argv.includes('--check')) {
-      const current = await readFile(path, 'utf8').catch(() => '');
-      if (current !== text) {
-        console.error(`${path.slice(root.length)} is stale: run \`npm run gen\`.`);
-        process.exitCode = 1;
-      }
-    } else {
-      await writeFile(path, text);
+  const text = await generateDocs();
+  if (process.argv.includes('--check')) {
+    const current = await readFile(outPath, 'utf8').catch(() => '');
+    if (current !== text) {
+      console.error(`${outPath.slice(root.length)} is stale: run \`npm run gen\`.`);
+      process.exitCode = 1;
     }
+  } else {
+    await writeFile(outPath, text);
   }
 }

@@ -111,6 +111,24 @@ export function inherit(layers: Layers): { merged: Merged; diagnostics: Diagnost
     emptyMap(fileLoc),
   );
 
+  // Hundreds of agents share a few `extends` lists, so `defaults` folded with
+  // each distinct resolved chain is computed once. The left fold makes this
+  // exact: ((defaults + chain) + own) is what folding all three gives.
+  const nodeIds = new Map<ValueNode, number>();
+  const idOf = (n: ValueNode): number => {
+    let id = nodeIds.get(n);
+    if (id === undefined) nodeIds.set(n, (id = nodeIds.size));
+    return id;
+  };
+  const prefixes = new Map<string, ValueNode>();
+  const inheritedBase = (chain: ValueNode[], keyLoc: Location): ValueNode => {
+    if (chain.length === 0) return defaults;
+    const key = chain.map(idOf).join(',');
+    let prefix = prefixes.get(key);
+    if (prefix === undefined) prefixes.set(key, (prefix = mergeLayers([defaults, ...chain], emptyMap(keyLoc))));
+    return prefix;
+  };
+
   const agents: MergedAgent[] = [];
   for (const [name, { layers: own, keyLoc }] of layers.agents) {
     const folded = mergeLayers(own, emptyMap(keyLoc));
@@ -119,7 +137,7 @@ export function inherit(layers: Layers): { merged: Merged; diagnostics: Diagnost
     const base = broken ? emptyMap(keyLoc) : folded;
     checkExtendsShape(name, child(base, 'extends'), diagnostics);
     const chain = resolveChain(extendsOf(base), [{ name: `agent:${name}`, loc: keyLoc }]);
-    const node = dropTombstones(mergeLayers([defaults, ...chain, without(base, ['extends'])], emptyMap(keyLoc)));
+    const node = dropTombstones(mergeLayers([inheritedBase(chain, keyLoc), without(base, ['extends'])], emptyMap(keyLoc)));
     agents.push({ name, keyLoc, node: node as MapNode, broken, incomplete: failed.has(`agent:${name}`) });
   }
 

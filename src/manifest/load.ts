@@ -3,7 +3,7 @@
  * module and type.
  *
  *   read      files, `.env` beside the main manifest        (this module: the only I/O)
- *   parse     YAML → located tree                          parse.ts
+ *   parse     YAML → located tree                          parse.ts, fast-yaml.ts
  *   interpolate `${VAR}` on string values                  interpolate.ts
  *   overlays  choose environment, extra files, `--set`     overlay.ts, set-args.ts
  *   inherit   defaults → extends chain → own → overlays    inherit.ts, merge.ts

@@ -12,6 +12,8 @@ import { isNull, type MapEntry, type MapNode, type ValueNode } from './node.js';
 /** Merges `over` onto `base`; neither input is modified. */
 export function mergeNodes(base: ValueNode | undefined, over: ValueNode): ValueNode {
   if (base === undefined || base.kind !== 'map' || over.kind !== 'map') return over;
+  // Nothing to merge into: the result would be a copy of `over` (same entries, order and location). Trees are never mutated, so share it.
+  if (base.entries.size === 0) return over;
   const entries = new Map<string, MapEntry>(base.entries);
   for (const [key, entry] of over.entries) {
     const previous = entries.get(key);

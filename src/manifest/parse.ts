@@ -2,13 +2,24 @@
  * Stage 1, parse: YAML text → located value tree. Owns YAML syntax errors,
  * duplicate keys (found while converting, in linear time), empty files, documents that are not a mapping, aliases and
  * `<<` merge keys. Must not interpret any key: the tree is plain data with
- * positions, exactly as written.
+ * positions, exactly as written. Tries the fast reader (fast-yaml.ts) first
+ * and uses the `yaml` package, loaded on first need, for everything else.
  */
 
-import { isAlias, isMap, isScalar, isSeq, parseDocument, LineCounter, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, Node } from 'yaml';
 import { error, type Diagnostic, type Location } from './diagnostic.js';
+import { fastParse } from './fast-yaml.js';
 import type { MapEntry, MapNode, ValueNode } from './node.js';
 import { LineIndex, locate } from './source.js';
+
+type YamlModule = typeof import('yaml');
+let yamlModule: YamlModule | undefined;
+
+/** The `yaml` package, loaded on first need (synchronously), so importing this module does not pay its load. */
+export function yaml(): YamlModule {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule);
+}
 
 /** One parsed file: the root mapping, or diagnostics saying why there is none. */
 export interface ParsedFile {
@@ -19,9 +30,17 @@ export interface ParsedFile {
 
 /** Parses one manifest (or overlay) file's text. Never throws. */
 export function parseManifestText(file: string, text: string): ParsedFile {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, merge: true, keepSourceTokens: false });
   const index = new LineIndex(text);
+  const fast = fastParse(file, text, index);
+  if (fast !== undefined) return { file, root: fast, diagnostics: [] };
+  return fullParse(file, text, index);
+}
+
+/** Parses with the `yaml` package: every YAML feature, and every syntax error. */
+export function fullParse(file: string, text: string, index: LineIndex = new LineIndex(text)): ParsedFile {
+  const { isScalar } = yaml();
+  // No LineCounter: positions are resolved from offsets only when printed (source.ts).
+  const doc = yaml().parseDocument(text, { uniqueKeys: false, prettyErrors: false, merge: true, keepSourceTokens: false });
   const at = (pos: readonly [number, number]): Location => locate(file, index, pos[0], pos[1]);
   const diagnostics: Diagnostic[] = [];
   for (const e of doc.errors) {
@@ -73,6 +92,7 @@ class Converter {
   }
 
   convert(node: unknown, depth: number): ValueNode {
+    const { isAlias, isMap, isScalar, isSeq } = yaml();
     if (depth > 100) {
       this.diagnostics.push(error('yaml-syntax', 'YAML nesting is too deep (alias loop?)', this.loc(node as Node)));
       return { kind: 'scalar', value: null, loc: this.loc(node as Node) };
@@ -104,6 +124,7 @@ class Converter {
   convertMap(node: import('yaml').YAMLMap, depth: number): MapNode {
     const map: MapNode = { kind: 'map', entries: new Map(), loc: this.loc(node) };
     const merged: MapEntry[][] = [];
+    const { isScalar } = yaml();
     for (const pair of node.items) {
       const keyNode = pair.key;
       const keyLoc = this.loc(keyNode as Node, map.loc);
@@ -140,7 +161,7 @@ class Converter {
   }
 
   mergeSources(value: unknown, depth: number): (MapEntry & { name?: string })[] {
-    const sources = isSeq(value) ? value.items : [value];
+    const sources = yaml().isSeq(value) ? value.items : [value];
     const out: (MapEntry & { name: string })[] = [];
     for (const s of sources) {
       const converted = this.convert(s, depth + 1);

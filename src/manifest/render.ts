@@ -131,24 +131,25 @@ export function renderNode(node: ValueNode, context: Record<string, unknown>, di
       }
       return { kind: 'scalar', value: out.value, loc: node.loc, substituted: true };
     }
+    // Copy on write: most subtrees hold no template, and 1,000 instances of
+    // fresh maps for unchanged subtrees were a large share of the GC time.
     case 'seq': {
-      let changed = false;
-      const items = node.items.map((item) => {
+      let items: ValueNode[] | undefined;
+      for (let i = 0; i < node.items.length; i++) {
+        const item = node.items[i]!;
         const next = renderNode(item, context, diagnostics);
-        changed ||= next !== item;
-        return next;
-      });
-      return changed ? { ...node, items } : node;
+        if (next !== item) (items ??= node.items.slice())[i] = next;
+      }
+      return items ? { ...node, items } : node;
     }
     case 'map': {
-      let changed = false;
-      const entries = new Map<string, MapEntry>();
+      let entries: Map<string, MapEntry> | undefined;
       for (const [k, e] of node.entries) {
-        const value = k.startsWith('x-') ? e.value : renderNode(e.value, context, diagnostics);
-        changed ||= value !== e.value;
-        entries.set(k, value === e.value ? e : { key: e.key, value });
+        if (k.startsWith('x-')) continue;
+        const value = renderNode(e.value, context, diagnostics);
+        if (value !== e.value) (entries ??= new Map(node.entries)).set(k, { key: e.key, value });
       }
-      return changed ? { ...node, entries } : node;
+      return entries ? { ...node, entries } : node;
     }
   }
 }

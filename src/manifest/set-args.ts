@@ -6,7 +6,7 @@
  * empty value is the empty string. Pure.
  */
 
-import { parse as parseYaml } from 'yaml';
+import { yaml } from './parse.js';
 import { error, type Diagnostic, type Location } from './diagnostic.js';
 import { emptyMap, fromPlain, type MapNode } from './node.js';
 import { LineIndex, locate } from './source.js';
@@ -72,7 +72,7 @@ export function parseSetArgs(args: readonly string[]): SetLayer {
     const valueLoc = locate(SET_FILE, index, start + eq + 1, start + arg.length);
     let value: unknown;
     try {
-      value = valueText === '' ? '' : parseYaml(valueText);
+      value = valueText === '' ? '' : yaml().parse(valueText);
     } catch (e) {
       diagnostics.push(
         error('invalid-set-value', `--set value "${valueText}" is not a YAML value: ${(e as Error).message.split('\n')[0]}`, valueLoc, {

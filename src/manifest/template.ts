@@ -4,27 +4,44 @@
  * templates by source text (a 1,000-agent manifest repeats the same few
  * strings). Rendering failures come back as data, never thrown. Pure apart
  * from the cache.
+ *
+ * Handlebars itself (about 100 ms of CPU to load on a slow box) is required
+ * only when a string is beyond the fast path below; most manifests never
+ * need it, and `orchestra --help` must not pay for it.
  */
 
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
 import { didYouMean } from './suggest.js';
 
-const hb = Handlebars.create();
+type HandlebarsModule = typeof import('handlebars');
 
-hb.registerHelper('add', (...args: unknown[]) => {
-  const operands = args.slice(0, -1);
-  let sum = 0;
-  for (const a of operands) {
-    const n = typeof a === 'number' ? a : typeof a === 'string' && a.trim() !== '' ? Number(a) : NaN;
-    if (!Number.isFinite(n)) throw new HelperError(`add expects numbers, got ${JSON.stringify(a)}`);
-    sum += n;
+/** The helpers, shared by the fast path and the Handlebars instance. */
+const HELPER_FNS: Record<string, (...args: unknown[]) => unknown> = {
+  add: (...args: unknown[]) => {
+    const operands = args.slice(0, -1);
+    let sum = 0;
+    for (const a of operands) {
+      const n = typeof a === 'number' ? a : typeof a === 'string' && a.trim() !== '' ? Number(a) : NaN;
+      if (!Number.isFinite(n)) throw new HelperError(`add expects numbers, got ${JSON.stringify(a)}`);
+      sum += n;
+    }
+    return sum;
+  },
+  default: (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value),
+  json: (value: unknown) => JSON.stringify(value ?? null),
+};
+
+let instance: ReturnType<HandlebarsModule['create']> | undefined;
+
+/** The isolated Handlebars instance, loaded on first need (synchronously: rendering is synchronous). */
+function handlebars(): ReturnType<HandlebarsModule['create']> {
+  if (instance === undefined) {
+    const hbModule = createRequire(import.meta.url)('handlebars') as HandlebarsModule;
+    instance = hbModule.create();
+    for (const [name, fn] of Object.entries(HELPER_FNS)) instance.registerHelper(name, fn);
   }
-  return sum;
-});
-hb.registerHelper('default', (value: unknown, fallback: unknown) =>
-  value === undefined || value === null || value === '' ? fallback : value,
-);
-hb.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
+  return instance;
+}
 
 class HelperError extends Error {}
 
@@ -56,6 +73,7 @@ export function renderTemplate(source: string, context: Record<string, unknown>)
   if (compiled === undefined) {
     try {
       // Compilation is lazy in Handlebars; parse first so a syntax error is told apart from a render error.
+      const hb = handlebars();
       hb.parse(source);
       compiled = hb.compile(source, { strict: true, noEscape: true });
     } catch (e) {
@@ -192,7 +210,7 @@ function renderSimple(parts: SimplePart[], source: string, context: Record<strin
         args.push(v === MISSING ? undefined : v);
       }
       try {
-        value = (hb.helpers[part.helper] as (...a: unknown[]) => unknown)(...args, {});
+        value = HELPER_FNS[part.helper]!(...args, {});
       } catch (e) {
         return explain(source, e, context);
       }

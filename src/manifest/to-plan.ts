@@ -8,7 +8,7 @@
 
 import { basename, isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import type { AgentSpec, DependencyCondition, Plan, ProbeSpec, ThresholdsSpec } from '../plan/spec.js';
+import type { AgentSpec, DependencyCondition, Origins, Plan, ProbeSpec, ThresholdsSpec } from '../plan/spec.js';
 import { SECRET_KEY_PATTERN } from '../plan/spec.js';
 import { parseDuration, parsePercent, parseSize } from '../util/units.js';
 import { forEachLeaf, toPlain } from './node.js';
@@ -51,9 +51,9 @@ export function toPlan(input: PlanInput): Plan {
     agents: [],
     instances: [],
     monitor: { intervalMs: ms(obj(root['monitor'])['interval'], DEFAULTS.monitor.interval) },
-    // A prototype-less object: ~3× faster to fill with tens of thousands of dotted keys.
-    origins: Object.create(null) as Plan['origins'],
+    origins: {},
   };
+  defineLazyOrigins(plan, rendered);
   if (rendered.environment !== undefined) plan.environment = rendered.environment;
   const notify = obj(root['notify']);
   if (root['notify'] !== undefined) {
@@ -61,17 +61,44 @@ export function toPlan(input: PlanInput): Plan {
     if (notify['command'] !== undefined) plan.notify.command = command(notify['command'], typeof notify['command'] === 'string');
     if (typeof notify['webhook'] === 'string') plan.notify.webhook = notify['webhook'];
   }
-  for (const [key, e] of rendered.root.entries) forEachLeaf(e.value, key, (path, node) => (plan.origins[path] = node.loc));
-
   for (const agent of rendered.agents) {
     plan.agents.push({ name: agent.name, instances: agent.instances.map((i) => i.name) });
-    const first = agent.checked[0];
-    if (first) forEachLeaf(first.node, `agents.${agent.name}`, (path, node) => (plan.origins[path] = node.loc));
     for (const instance of agent.instances) {
       plan.instances.push(agentSpec(agent.name, instance, globalSecrets, input));
     }
   }
   return plan;
+}
+
+/**
+ * `plan.origins` holds one entry per leaf of the manifest (tens of thousands
+ * for 1,000 agents, the single most expensive part of this stage), yet only
+ * `plan`, `apply` and `export` read it. So it is an enumerable accessor that
+ * builds the map on first read and keeps it; JSON, spreads and equality see a
+ * plain property. Assigning replaces it.
+ */
+function defineLazyOrigins(plan: Plan, rendered: Rendered): void {
+  let origins: Origins | undefined;
+  Object.defineProperty(plan, 'origins', {
+    enumerable: true,
+    configurable: true,
+    get: (): Origins => (origins ??= collectOrigins(rendered)),
+    set: (value: Origins) => {
+      origins = value;
+    },
+  });
+}
+
+/** The location of every leaf: top-level keys, then each agent as its first checked instance has it. */
+function collectOrigins(rendered: Rendered): Origins {
+  // A prototype-less object: ~3× faster to fill with tens of thousands of dotted keys.
+  const origins = Object.create(null) as Origins;
+  for (const [key, e] of rendered.root.entries) forEachLeaf(e.value, key, (path, node) => (origins[path] = node.loc));
+  for (const agent of rendered.agents) {
+    const first = agent.checked[0];
+    if (first) forEachLeaf(first.node, `agents.${agent.name}`, (path, node) => (origins[path] = node.loc));
+  }
+  return origins;
 }
 
 function agentSpec(agent: string, instance: Instance, globalSecrets: string[], input: PlanInput): AgentSpec {

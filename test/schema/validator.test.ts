@@ -1,5 +1,5 @@
 /**
- * src/manifest/schema-validator.generated.ts must be what scripts/gen-docs.mjs
+ * src/manifest/schema-validator.generated.ts must be what scripts/gen-validator.mjs
  * compiles from the schema today, and must judge documents exactly as a
  * freshly compiled ajv validator does.
  */
@@ -12,7 +12,7 @@ import { validate as generated } from '../../src/manifest/schema-validator.gener
 const root = join(import.meta.dirname, '..', '..');
 
 t.test('the generated validator is up to date', async (t) => {
-  const { generateValidator } = (await import(join(root, 'scripts', 'gen-docs.mjs'))) as { generateValidator: () => Promise<string> };
+  const { generateValidator } = (await import(join(root, 'scripts', 'gen-validator.mjs'))) as { generateValidator: () => Promise<string> };
   t.equal(await generateValidator(), readFileSync(join(root, 'src', 'manifest', 'schema-validator.generated.ts'), 'utf8'), 'stale: run `npm run gen`');
 });
 
