@@ -64,7 +64,7 @@ export function reportDaemonError(error: unknown, command: string): number {
 /** The message for commands that need a daemon when nothing was ever applied. */
 export function nothingApplied(command: string, paths: StatePaths): number {
   process.stderr.write(
-    `orchestra ${command}: no orchestra daemon for ${paths.dir} (nothing applied yet); run orchestra apply first\n`,
+    `orchestra ${command}: nothing is applied for ${paths.dir} (no daemon); run orchestra apply first\n`,
   );
   return EXIT_UNREACHABLE;
 }

@@ -7,7 +7,6 @@
 
 import { createServer } from 'node:http';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { isPidAlive } from './proc-start-time.js';
 import { Daemon } from './daemon.js';
 import { DashboardHost, startStatusPageWriter } from './daemon-dashboard.js';
 import { statePaths } from './paths.js';
@@ -75,6 +74,18 @@ process.on('uncaughtException', (error) => {
   log(`internal error: ${error.stack ?? error.message}`);
 });
 
+/** Whether `pid` is a live (not zombie) orchestra daemon for `dir`; a reused pid is not. */
+async function isDaemonOf(pid: number, dir: string): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    return argv.some((a) => a.endsWith('daemon-main.js')) && argv.includes(dir);
+  } catch {
+    return false;
+  }
+}
+
 async function claimPidFile(file: string): Promise<boolean> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -83,7 +94,7 @@ async function claimPidFile(file: string): Promise<boolean> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      if (holder > 0 && holder !== process.pid && isPidAlive(holder)) return false;
+      if (holder > 0 && holder !== process.pid && (await isDaemonOf(holder, paths.dir))) return false;
       await rm(file, { force: true });
     }
   }

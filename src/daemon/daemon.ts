@@ -16,9 +16,12 @@ import type { Plan } from '../plan/spec.js';
 import { executeChanges, type ExecutionOutcome } from '../reconcile/execute-changes.js';
 import { notificationFor, notify, type Notification } from './notifier.js';
 import { Engine } from '../supervise/engine.js';
+import { processStartedAt } from '../supervise/procfs.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { ApiError } from './api-router.js';
 import type { StatePaths } from './paths.js';
+import { findMarkedProcesses } from './marker-scan.js';
+import { decideRecovery } from './recovery.js';
 import { PidRecords } from './pid-records.js';
 import { currentBootId, isSameProcess } from './proc-start-time.js';
 import { getRevision, latestRevision, writeRevision, type Revision } from './revisions.js';
@@ -97,21 +100,42 @@ export class Daemon {
     if (this.#revision) await this.#recover(this.#revision.plan, sameBoot);
   }
 
-  /** Re-adopts recorded processes whose start time still matches; restarts services that died meanwhile. */
+  /** Adopts what still runs, marks completed oneshots, restarts what died unwatched (see recovery.ts). */
   async #recover(plan: Plan, sameBoot: boolean): Promise<void> {
     const engine = this.#ensureEngine(plan);
+    const decisions = await decideRecovery({
+      plan,
+      state: this.#state,
+      sameBoot,
+      marked: await findMarkedProcesses(this.paths.dir),
+      isSameProcess,
+    });
     const restart: string[] = [];
-    for (const spec of plan.instances) {
-      const record = this.#state.agents[spec.name];
-      if (record && sameBoot && (await isSameProcess(record.pid, record.startTime))) {
-        engine.adopt(spec.name, record.pid);
-        this.notes.push(`adopted ${spec.name} (pid ${record.pid})`);
-      } else if (record) {
-        delete this.#state.agents[spec.name];
-        if (spec.type === 'service' && !spec.disabled && spec.restart.when !== 'never') restart.push(spec.name);
+    const idle: string[] = [];
+    for (const [name, d] of decisions) {
+      if (d.kind !== 'adopt') delete this.#state.agents[name];
+      switch (d.kind) {
+        case 'adopt': {
+          const startedAt = await processStartedAt(d.pid);
+          engine.adopt(name, d.pid, startedAt);
+          this.#state.agents[name] ??= { pid: d.pid, startTime: d.startTime, spawnedAt: new Date(startedAt ?? Date.now()).toISOString() };
+          this.notes.push(`adopted ${name} (pid ${d.pid})${d.foundBy === 'marker' ? ' found by its environment marker' : ''}`);
+          break;
+        }
+        case 'completed':
+          engine.markCompleted(name, d.at);
+          break;
+        case 'restart':
+          restart.push(name);
+          break;
+        case 'idle':
+          idle.push(name);
+          break;
       }
     }
     await this.#records.flush();
+    // Not running and not to be restarted: say so, rather than leave them pending.
+    if (idle.length > 0) await engine.stop(idle, 'not running when this daemon started');
     if (restart.length > 0) {
       this.notes.push(`restarting ${restart.join(', ')}: they exited while no daemon was watching`);
       void this.queue.run(() => engine.start(restart));
@@ -301,6 +325,9 @@ export class Daemon {
       }
       this.#engine = undefined;
       delete this.#state.daemonPid;
+      // Nothing is applied any more: the next apply starts everything again (revisions stay as history).
+      delete this.#state.appliedRevision;
+      this.#revision = undefined;
       await this.#records.flush();
     });
   }

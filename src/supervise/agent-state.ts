@@ -21,6 +21,14 @@
  * From any resting state (stopped, exited, failed, blocked) `wait` or `spawn`
  * begins a new life; `cancel` turns pending/waiting/backoff/blocked/failed/
  * exited into stopped (a manual stop of something that has no process).
+ *
+ *                complete (recorded earlier)
+ *   pending ─────────────────────────────────► exited (completed: true)
+ *
+ * `complete` is legal from `pending` only: a restarted daemon re-creates the
+ * engine, and a oneshot whose completion it had recorded must not run again
+ * nor hold its dependents back. There is no process, so the exit code is
+ * unknown (null).
  */
 
 import type { AgentStateName } from './state-name.js';
@@ -53,7 +61,8 @@ export type AgentState =
 
 export type StateInput =
   | { type: 'wait'; at: number; on: string[] }
-  | { type: 'spawn'; at: number; pid: number; attempt: number }
+  | { type: 'spawn'; at: number; pid: number; attempt: number; startedAt?: number }
+  | { type: 'complete'; at: number }
   | { type: 'ready'; at: number }
   | { type: 'stop'; at: number; reason: string; then: 'stopped' | 'restart' }
   | { type: 'exit'; exit: ExitInfo; outcome: ExitOutcome }
@@ -122,7 +131,8 @@ export function transition(state: AgentState, input: StateInput): AgentState {
         case 'exited':
         case 'failed':
         case 'blocked':
-          return { name: 'starting', since: input.at, pid: input.pid, attempt: input.attempt, startedAt: input.at };
+          // An adopted process started before we saw it; its own start time makes uptime right.
+          return { name: 'starting', since: input.at, pid: input.pid, attempt: input.attempt, startedAt: input.startedAt ?? input.at };
         case 'starting':
         case 'running':
         case 'stopping':
@@ -168,6 +178,21 @@ export function transition(state: AgentState, input: StateInput): AgentState {
           return afterExit(input.exit, input.outcome);
         case 'pending':
         case 'waiting':
+        case 'stopped':
+        case 'exited':
+        case 'backoff':
+        case 'failed':
+        case 'blocked':
+          return unexpected(state, input);
+      }
+    case 'complete':
+      switch (state.name) {
+        case 'pending':
+          return { name: 'exited', since: input.at, exit: { code: null, signal: null, at: input.at }, completed: true };
+        case 'waiting':
+        case 'starting':
+        case 'running':
+        case 'stopping':
         case 'stopped':
         case 'exited':
         case 'backoff':

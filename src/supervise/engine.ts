@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './clock.js';
 import { conditionStatus } from './conditions.js';
 import { Instance, type InstanceHost } from './instance.js';
 import { Monitor } from './monitor.js';
+import { readAllProcs, type ProcInfo } from './procfs.js';
 import { pidusageSampler, type Sampler } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { killTrees } from './stop.js';
@@ -54,7 +55,8 @@ export class Engine {
     this.#sampler = options.sampler ?? pidusageSampler();
     this.#graph = buildGraph(plan.instances);
     this.#secrets = secretValues(plan.instances);
-    mkdirSync(join(options.stateDir, 'logs'), { recursive: true });
+    // Agents' output may hold anything they print, secrets included: owner only.
+    mkdirSync(join(options.stateDir, 'logs'), { recursive: true, mode: 0o700 });
     this.#host = {
       clock: this.#clock,
       random: options.random ?? Math.random,
@@ -155,11 +157,14 @@ export class Engine {
   #changed(i: Instance): void {
     // In start order, so higher priority dependents of one level spawn first.
     const edges = [...(this.#graph.dependents.get(i.name) ?? [])].sort((a, b) => this.#rank(a.from) - this.#rank(b.from));
+    // Pending and waiting meet no condition, so a move into them cannot help a waiting dependent; re-launching
+    // it anyway would recurse through every path of the graph (10 levels of 10 is 10^9 calls).
+    const mayHelpWaiting = i.state.name !== 'pending' && i.state.name !== 'waiting';
     for (const edge of edges) {
       const d = this.#instances.get(edge.from);
       if (!d) continue;
       const s = d.state;
-      if ((s.name === 'waiting' && s.on.length > 0) || (s.name === 'blocked' && s.dependency === i.name && i.state.name !== 'failed' && i.state.name !== 'blocked')) {
+      if ((s.name === 'waiting' && s.on.length > 0 && mayHelpWaiting) || (s.name === 'blocked' && s.dependency === i.name && i.state.name !== 'failed' && i.state.name !== 'blocked')) {
         this.#launch(d);
       }
     }
@@ -176,11 +181,22 @@ export class Engine {
     }
   }
 
-  /** Stops these instances for good, in reverse dependency order, each level in parallel. */
+  /** One /proc read for a batch of stops, taken only when one of them has a process to stop. */
+  #procsFor(instances: readonly Instance[]): readonly ProcInfo[] | undefined {
+    return instances.some((i) => i.pid !== undefined && i.state.name !== 'stopping') ? readAllProcs() : undefined;
+  }
+
+  /**
+   * Stops these instances for good, in reverse dependency order. Each level
+   * shares one /proc read and is signalled in one tick; the next level starts
+   * once every tree of this one is gone.
+   */
   async stop(names: string[], reason = 'manual stop'): Promise<void> {
     const wanted = new Set(names);
     for (const level of stopLevels(this.#graph)) {
-      await Promise.all(level.filter((n) => wanted.has(n)).map((n) => this.#get(n).stop(reason)));
+      const instances = level.filter((n) => wanted.has(n)).map((n) => this.#get(n));
+      const procs = this.#procsFor(instances);
+      await Promise.all(instances.map((i) => i.stop(reason, procs)));
     }
   }
 
@@ -192,7 +208,9 @@ export class Engine {
   /** Restarts these instances (stop, then start once dependencies hold); resolves when they have settled. */
   async restart(names: string[], reason: string): Promise<void> {
     const ordered = this.#ordered(names);
-    await Promise.all(ordered.map((n) => this.#get(n).forceRestart(`manual: ${reason}`)));
+    const instances = ordered.map((n) => this.#get(n));
+    const procs = this.#procsFor(instances);
+    await Promise.all(instances.map((i) => i.forceRestart(`manual: ${reason}`, procs)));
     await this.#settled(ordered);
   }
 
@@ -227,9 +245,23 @@ export class Engine {
     this.#emit({ type: 'plan-updated', instances: plan.instances.length, message: `plan updated (${plan.instances.length} instances)` });
   }
 
-  /** Watches an already-running process as this instance (after a daemon restart); its exit code will be unknown. */
-  adopt(name: string, pid: number): void {
-    this.#get(name).adopt(pid);
+  /**
+   * Watches an already-running process as this instance (after a daemon
+   * restart); its exit code will be unknown. `startedAt` (ms since epoch, see
+   * `processStartedAt`) makes its uptime count from the real start.
+   */
+  adopt(name: string, pid: number, startedAt?: number): void {
+    this.#get(name).adopt(pid, startedAt);
+  }
+
+  /**
+   * Records that a oneshot completed under an earlier engine (a daemon
+   * restart): the instance goes from `pending` straight to `exited` with
+   * `completed: true`, without a process or an event of its own, so
+   * dependents waiting on `completed` see the condition met.
+   */
+  markCompleted(name: string, at: number): void {
+    this.#get(name).markCompleted(at);
   }
 
   /** A snapshot of every instance, in manifest order. */

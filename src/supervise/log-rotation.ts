@@ -97,7 +97,7 @@ export async function rotateLog(file: string, keep: number, group: number | unde
     }
   }
   const src = openSync(file, 'r+');
-  const dst = keep > 0 ? openSync(rotatedName(file, 1), 'w') : undefined;
+  const dst = keep > 0 ? openSync(rotatedName(file, 1), 'w', 0o600) : undefined;
   try {
     let copied = 0;
     // Bulk copy while the writer runs; a few passes shrink what is left for the frozen step.

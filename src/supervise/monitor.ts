@@ -1,6 +1,7 @@
 /**
- * The periodic side of supervision: every monitor interval, one /proc read
- * and one sampler call for all live trees, summed per instance; thresholds
+ * The periodic side of supervision: every monitor interval, one /proc readdir
+ * (stat read only for new pids) and one sampler call for all live trees,
+ * summed per instance; thresholds
  * judged and their actions run; niceness applied to new tree members. On a
  * separate, shorter tick, log files are checked and rotated by size. Nothing
  * here is on the startup critical path.
@@ -11,7 +12,7 @@ import type { Clock } from './clock.js';
 import type { Instance } from './instance.js';
 import { rotateLog, needsRotation } from './log-rotation.js';
 import { applyNice } from './process-group.js';
-import { readAllProcs, treeOf } from './procfs.js';
+import { ProcTable, treesOf } from './procfs.js';
 import { sumTrees, type Sampler } from './sampler.js';
 import { snapshotTree } from './stop.js';
 import { observeThreshold, type Metric } from './thresholds.js';
@@ -33,6 +34,7 @@ export class Monitor {
   #logTimer: unknown;
   #sampling = false;
   #disposed = false;
+  readonly #procs = new ProcTable();
 
   constructor(private readonly host: MonitorHost, private readonly intervalMs: number, private readonly logCheckMs: number) {}
 
@@ -66,10 +68,10 @@ export class Monitor {
     try {
       const live = [...this.host.instances()].filter((i) => i.pid !== undefined && i.state.name !== 'stopping');
       if (live.length === 0) return;
-      const procs = readAllProcs();
+      const byLeader = treesOf(live.map((i) => i.pid!), this.#procs.refresh());
       const trees = new Map<string, number[]>();
       for (const i of live) {
-        const tree = treeOf(i.pid!, procs);
+        const tree = byLeader.get(i.pid!) ?? [];
         i.knownTree = tree;
         trees.set(i.name, tree.map((p) => p.pid));
         if (i.spec.nice !== undefined) {
@@ -80,8 +82,9 @@ export class Monitor {
       }
       const usage = await this.host.sampler.sample([...trees.values()].flat());
       const now = this.host.clock.now();
+      const byName = new Map(live.map((i) => [i.name, i]));
       for (const [name, total] of sumTrees(trees, usage)) {
-        const i = live.find((x) => x.name === name)!;
+        const i = byName.get(name)!;
         if (i.pid === undefined) continue;
         i.usage = total;
         this.#judge(i, 'cpu', total.cpu, now);

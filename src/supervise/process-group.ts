@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AgentSpec } from '../plan/spec.js';
 import { err, ok, type Result } from '../util/result.js';
 
@@ -34,6 +34,16 @@ export function childEnv(spec: Pick<AgentSpec, 'inheritEnv' | 'env'>, base: Reco
     out.PATH = base.PATH;
   }
   return { ...out, ...spec.env };
+}
+
+/**
+ * The marker every agent carries in its environment: its state directory and
+ * instance name. A daemon that lost its records finds agents by it
+ * (src/daemon/marker-scan.ts) instead of starting second copies.
+ */
+export function agentMarker(instance: string, logFile: string): Record<string, string> {
+  // Log files live in <stateDir>/logs/, so the state directory is two levels up.
+  return { ORCHESTRA_STATE_DIR: resolve(dirname(dirname(logFile))), ORCHESTRA_INSTANCE: instance };
 }
 
 /** Looks a user up in /etc/passwd: `name` or a numeric uid (optionally `uid:gid`). */
@@ -96,12 +106,12 @@ export async function spawnAgent(
     if (process.getuid?.() === 0 || process.getuid?.() !== r.value.uid) ids = r.value;
   }
   // O_APPEND: every write lands at the current end even after the supervisor truncates the file during rotation.
-  const fd = openSync(logFile, 'a');
+  const fd = openSync(logFile, 'a', 0o600);
   let child: ChildProcess;
   try {
     child = spawn(file, args, {
       cwd: spec.cwd,
-      env: childEnv(spec, baseEnv),
+      env: { ...childEnv(spec, baseEnv), ...agentMarker(spec.name, logFile) },
       detached: true, // setsid(): own session and process group, pgid = pid
       stdio: ['ignore', fd, fd],
       ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),

@@ -2,10 +2,13 @@
  * Process-tree discovery through /proc: who is alive, who is whose parent,
  * which process group. The stop logic and the sampler use it to find every
  * descendant of an agent, including those that left its process group
- * (`setsid` daemons). Reads only; never signals.
+ * (`setsid` daemons), and when a process started in wall-clock time (for the
+ * uptime of an adopted process). Reads only; never signals.
  */
 
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 export interface ProcInfo {
   pid: number;
@@ -65,32 +68,144 @@ export function isGone(pid: number, startTime?: number): boolean {
   return startTime !== undefined && info.startTime !== startTime;
 }
 
+/** Parent → children and pgid → members, built once per /proc read so many trees cost one pass. */
+interface ProcIndex {
+  children: Map<number, ProcInfo[]>;
+  groups: Map<number, ProcInfo[]>;
+  byPid: Map<number, ProcInfo>;
+}
+
+function push(map: Map<number, ProcInfo[]>, key: number, p: ProcInfo): void {
+  const list = map.get(key);
+  if (list) list.push(p);
+  else map.set(key, [p]);
+}
+
+// A batch of stops shares one /proc read; indexing it once keeps each snapshot O(tree).
+const indexed = new WeakMap<readonly ProcInfo[], ProcIndex>();
+
+function indexProcs(procs: readonly ProcInfo[]): ProcIndex {
+  const cached = indexed.get(procs);
+  if (cached) return cached;
+  const children = new Map<number, ProcInfo[]>();
+  const groups = new Map<number, ProcInfo[]>();
+  const byPid = new Map<number, ProcInfo>();
+  for (const p of procs) (push(children, p.ppid, p), push(groups, p.pgid, p), byPid.set(p.pid, p));
+  const index = { children, groups, byPid };
+  indexed.set(procs, index);
+  return index;
+}
+
+function treeIn(index: ProcIndex, leader: number, extraGroups: readonly number[]): ProcInfo[] {
+  const found = new Map<number, ProcInfo>();
+  const visit = (p: ProcInfo): void => {
+    if (found.has(p.pid)) return;
+    found.set(p.pid, p);
+    for (const c of index.children.get(p.pid) ?? []) visit(c);
+  };
+  const self = index.byPid.get(leader);
+  if (self) visit(self);
+  for (const g of [leader, ...extraGroups]) for (const p of index.groups.get(g) ?? []) visit(p);
+  return [...found.values()].filter((p) => p.state !== 'Z' && p.state !== 'X');
+}
+
 /**
  * Every live process of a tree: the leader, everything in its process group,
  * and every descendant by parent links (which catches `setsid` children while
  * their parent lives). Zombies are left out: there is nothing to signal.
  */
 export function treeOf(leader: number, procs: readonly ProcInfo[], extraGroups: readonly number[] = []): ProcInfo[] {
-  const children = new Map<number, ProcInfo[]>();
-  for (const p of procs) {
-    const list = children.get(p.ppid);
-    if (list) list.push(p);
-    else children.set(p.ppid, [p]);
-  }
-  const groups = new Set([leader, ...extraGroups]);
-  const found = new Map<number, ProcInfo>();
-  const visit = (p: ProcInfo): void => {
-    if (found.has(p.pid)) return;
-    found.set(p.pid, p);
-    for (const c of children.get(p.pid) ?? []) visit(c);
-  };
-  for (const p of procs) if (p.pid === leader || groups.has(p.pgid)) visit(p);
-  return [...found.values()].filter((p) => p.state !== 'Z' && p.state !== 'X');
+  return treeIn(indexProcs(procs), leader, extraGroups);
 }
 
-/** Group a set of leaders' trees from one /proc read: leader → tree. */
+/** The trees of many leaders from one /proc read, indexing it once: leader → tree. */
 export function treesOf(leaders: readonly number[], procs: readonly ProcInfo[] = readAllProcs()): Map<number, ProcInfo[]> {
+  const index = indexProcs(procs);
   const out = new Map<number, ProcInfo[]>();
-  for (const l of leaders) out.set(l, treeOf(l, procs));
+  for (const l of leaders) out.set(l, treeIn(index, l, []));
   return out;
+}
+
+/**
+ * A cached view of /proc for the periodic monitor: one readdir per refresh,
+ * and a stat read only for pids not seen before (pid, ppid, pgid and start
+ * time do not change for a live process, except re-parenting, which the
+ * known-tree bookkeeping covers). A pid reused between two refreshes keeps
+ * its old entry until it disappears; the stop path never uses this cache.
+ */
+export class ProcTable {
+  #known = new Map<number, ProcInfo>();
+
+  /** Every process now, reading only the new ones. */
+  refresh(): ProcInfo[] {
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc');
+    } catch {
+      return [];
+    }
+    const next = new Map<number, ProcInfo>();
+    for (const e of entries) {
+      const c = e.charCodeAt(0);
+      if (c < 48 || c > 57) continue;
+      const pid = Number(e);
+      const info = this.#known.get(pid) ?? readProc(pid);
+      if (info) next.set(pid, info);
+    }
+    this.#known = next;
+    return [...next.values()];
+  }
+}
+
+let clockTick: Promise<number> | undefined;
+
+/** Clock ticks per second (`getconf CLK_TCK`), asked once; 100 when getconf is unavailable. */
+export function clockTicks(): Promise<number> {
+  clockTick ??= new Promise((resolve) => {
+    execFile('getconf', ['CLK_TCK'], { timeout: 2000 }, (error, stdout) => {
+      const hz = Number(String(stdout).trim());
+      resolve(!error && Number.isInteger(hz) && hz > 0 ? hz : 100);
+    });
+  });
+  return clockTick;
+}
+
+/**
+ * Boot time in ms since the epoch. /proc/uptime (centiseconds, the same boot
+ * clock as the start times) gives it to ~10 ms; the `btime` line of /proc/stat
+ * is the fallback, truncated to whole seconds.
+ */
+async function bootTime(): Promise<number | undefined> {
+  try {
+    const now = Date.now();
+    const up = Number((await readFile('/proc/uptime', 'utf8')).split(' ')[0]);
+    if (Number.isFinite(up) && up > 0) return now - Math.round(up * 1000);
+  } catch {
+    // fall through to btime
+  }
+  try {
+    const m = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'));
+    return m ? Number(m[1]) * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When a live process started, in ms since the epoch: boot time plus its
+ * start time in ticks (field 22). Accurate to a few ticks (a second on the
+ * btime fallback). Undefined when the process is gone, a zombie, or /proc is
+ * unreadable.
+ */
+export async function processStartedAt(pid: number): Promise<number | undefined> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  let info: ProcInfo | undefined;
+  try {
+    info = parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!info || info.state === 'Z' || info.state === 'X' || !Number.isFinite(info.startTime)) return undefined;
+  const [boot, hz] = await Promise.all([bootTime(), clockTicks()]);
+  return boot === undefined ? undefined : boot + Math.round((info.startTime * 1000) / hz);
 }

@@ -20,6 +20,8 @@ export interface Sampler {
   close?(): void;
 }
 
+const HISTORY_MS = 10_000;
+
 /** The real sampler: one batched pidusage call. */
 export function pidusageSampler(): Sampler {
   return {
@@ -28,14 +30,16 @@ export function pidusageSampler(): Sampler {
       if (pids.length === 0) return out;
       let stats: Record<string, pidusage.Status | undefined>;
       try {
-        stats = await pidusage([...pids]);
+        // pidusage keeps per-pid history (and an open /proc file) for `maxage`; the default
+        // 60 s piles up descriptors when agents churn, so keep only a few rounds.
+        stats = await pidusage([...pids], { maxage: HISTORY_MS });
       } catch {
         // A batch fails as a whole when one pid vanished mid-read; fall back to one call per pid.
         stats = {};
         await Promise.all(
           pids.map(async (p) => {
             try {
-              stats[p] = await pidusage(p);
+              stats[p] = await pidusage(p, { maxage: HISTORY_MS });
             } catch {
               // gone
             }

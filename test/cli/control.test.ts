@@ -1,5 +1,7 @@
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
-import { alive, foreverManifest, Project } from './project.js';
+import { alive, foreverManifest, Project, projectProcesses } from './project.js';
 
 t.test('control commands: stop, start, restart, unknown names', async (t) => {
   const p = new Project(t, foreverManifest({ a: [], b: ['depends_on: { a: started }'] }));
@@ -26,9 +28,38 @@ t.test('commands without a daemon exit 3', async (t) => {
   const p = new Project(t, foreverManifest({ a: [] }));
   const status = p.cli('status');
   t.equal(status.code, 3);
-  t.match(status.stderr, /nothing applied yet/);
+  t.match(status.stderr, /nothing is applied/);
   const plan = p.cli('plan');
   t.equal(plan.code, 0, 'plan works without a daemon');
   t.match(plan.stdout, /\+ a/);
   t.equal(p.daemonPid(), undefined, 'plan started no daemon');
+});
+
+t.test('after down, status exits 3 and apply starts everything again', async (t) => {
+  const p = new Project(t, foreverManifest({ a: [] }));
+  t.equal(p.cli('apply', '--yes').code, 0);
+  const first = p.pids().a!;
+  t.equal(p.cli('down').code, 0);
+  t.notOk(alive(first));
+  t.equal(p.cli('status').code, 3);
+  const again = p.cli('apply', '--yes');
+  t.equal(again.code, 0, again.stderr);
+  t.match(again.stdout, /Plan: 1 to start\./);
+  t.ok(alive(p.pids().a!));
+});
+
+t.test('a corrupt state.json: agents found by their marker are adopted, not duplicated', async (t) => {
+  const p = new Project(t, foreverManifest({ a: [], b: [] }));
+  t.equal(p.cli('apply', '--yes').code, 0);
+  const before = p.pids();
+  process.kill(p.daemonPid()!, 'SIGKILL');
+  writeFileSync(join(p.stateDir, 'state.json'), '{ not json');
+  const status = p.cli('status', '--json');
+  t.equal(status.code, 0, status.stderr);
+  const agents = (JSON.parse(status.stdout) as { agents: { name: string; pid?: number }[] }).agents;
+  t.same(Object.fromEntries(agents.map((a) => [a.name, a.pid])), before, 'the same pids, adopted');
+  t.ok(readdirSync(p.stateDir).some((f) => f.startsWith('state.json.corrupt-')), 'the bad file is kept for a human');
+  const plan = p.cli('plan');
+  t.match(plan.stdout, /No changes/);
+  t.equal(projectProcesses(p.dir).length, 2, 'no duplicates');
 });

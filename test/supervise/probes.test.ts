@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { ProbeSpec } from '../../src/plan/spec.js';
-import { dep, fixture, freePort, harness, indexOf, is, plan, spec, tempDir } from './spec-helper.js';
+import { dep, fixture, freePort, harness, indexOf, is, plan, sh, spec, tempDir } from './spec-helper.js';
 
 const timing = { intervalMs: 30, timeoutMs: 1000, failures: 3, initialDelayMs: 0 };
 
@@ -13,7 +13,7 @@ t.test('readiness of each probe type gates the dependent', async (t) => {
     tcp: { command: fixture('ready-after', 200, tcpPort), readiness: { kind: 'tcp', host: '127.0.0.1', port: tcpPort, ...timing } },
     http: { command: fixture('http-health', httpPort), readiness: { kind: 'http', url: `http://127.0.0.1:${httpPort}/health`, ...timing } },
     log: { command: fixture('ready-after', 200), readiness: { kind: 'log', pattern: 'READY after \\d+ms', ...timing } },
-    exec: { command: fixture('forever'), readiness: { kind: 'exec', command: fixture('exit-with', 0), ...timing } },
+    exec: { command: fixture('forever'), readiness: { kind: 'exec', command: sh('exit 0'), ...timing } },
   };
   const specs = Object.entries(probes).flatMap(([name, p]) => [spec({ name, ...p }), spec({ name: `after-${name}`, dependsOn: [dep(name, 'ready')] })]);
   const h = harness(t, plan(specs));

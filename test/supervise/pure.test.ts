@@ -1,9 +1,41 @@
 import t from 'tap';
 import { initialState, transition, type AgentState } from '../../src/supervise/agent-state.js';
 import { conditionStatus } from '../../src/supervise/conditions.js';
+import { decideExit, type RunEndContext } from '../../src/supervise/exit-decision.js';
 import { healthColor, healthScore } from '../../src/supervise/health.js';
 import { initialTracker, observeThreshold, type ThresholdTracker } from '../../src/supervise/thresholds.js';
 import { parseStat, treeOf, type ProcInfo } from '../../src/supervise/procfs.js';
+
+t.test('state machine: `complete` from pending only; an adopted spawn keeps its own start time', async (t) => {
+  const done = transition(initialState(0), { type: 'complete', at: 5 });
+  t.same(done, { name: 'exited', since: 5, exit: { code: null, signal: null, at: 5 }, completed: true });
+  t.same(conditionStatus('migrate', done, 'completed'), { kind: 'met' });
+  for (const from of [{ name: 'waiting', since: 0, on: [] }, { name: 'stopped', since: 0, reason: 'x' }, done] as AgentState[]) {
+    t.throws(() => transition(from, { type: 'complete', at: 6 }), /Internal error: unexpected state \w+ for input complete/, `not from ${from.name}`);
+  }
+  t.match(transition(initialState(0), { type: 'spawn', at: 100, pid: 7, attempt: 0, startedAt: 40 }), { name: 'starting', since: 100, startedAt: 40 });
+});
+
+t.test('exit decision: stop wins, forced restarts at once, startup retries, then the restart policy', async (t) => {
+  const base: RunEndContext = {
+    spec: { type: 'service', restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 3, resetAfterMs: 60_000 }, startup: { timeoutMs: 1000, retries: 1 } },
+    exit: { code: 1, signal: null, at: 10 },
+    runMs: 10,
+    stoppingFor: undefined,
+    intent: undefined,
+    history: { failures: 0, restarts: 0 },
+    startupRetries: 0,
+    random: () => 0.5,
+  };
+  t.match(decideExit({ ...base, stoppingFor: 'manual', intent: { kind: 'forced', reason: 'r' } }), { kind: 'stopped', reason: 'manual' });
+  t.match(decideExit({ ...base, intent: { kind: 'forced', reason: 'dependency db restarted' } }), { kind: 'backoff', delayMs: 0, reason: 'dependency db restarted', history: { failures: 0 } });
+  const retry = decideExit({ ...base, intent: { kind: 'startup-timeout', reason: 'not ready within 1000ms' } });
+  t.match(retry, { kind: 'backoff', reason: 'not ready within 1000ms (startup retry 1 of 1)', startupRetries: 1 });
+  t.match(decideExit({ ...base, startupRetries: 1, intent: { kind: 'startup-timeout', reason: 'not ready within 1000ms' } }), { kind: 'failed', reason: 'not ready within 1000ms after 2 attempts' });
+  t.match(decideExit(base), { kind: 'backoff', reason: 'exit code 1', history: { failures: 1 } });
+  t.match(decideExit({ ...base, history: { failures: 2, restarts: 2 } }), { kind: 'failed' });
+  t.match(decideExit({ ...base, spec: { ...base.spec, type: 'oneshot' }, exit: { code: 0, signal: null, at: 10 } }), { kind: 'exited', completed: true });
+});
 
 t.test('state machine: a full life and the illegal moves', async (t) => {
   let s: AgentState = initialState(0);

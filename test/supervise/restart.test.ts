@@ -1,10 +1,10 @@
 import t from 'tap';
-import { dep, fixture, harness, is, plan, spec } from './spec-helper.js';
+import { dep, fixture, harness, is, plan, sh, spec } from './spec-helper.js';
 
 t.test('max_attempts consecutive failures → failed, with every restart recorded', async (t) => {
   const h = harness(
     t,
-    plan([spec({ name: 'crashy', command: fixture('exit-with', 3), restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 3, resetAfterMs: 60_000 } })]),
+    plan([spec({ name: 'crashy', command: sh('exit 3'), restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 3, resetAfterMs: 60_000 } })]),
   );
   await h.engine.startAll();
   await h.waitFor(is('agent-failed', 'crashy'));
@@ -23,7 +23,7 @@ t.test('exponential backoff with a real process: delays follow delay·2^n within
   const random = () => 0.5; // jitter 0 so the scheduled delays are exact
   const h = harness(
     t,
-    plan([spec({ name: 'flappy', command: fixture('exit-with', 1), restart: { when: 'always', strategy: 'exponential', delayMs: 40, maxDelayMs: 200, maxAttempts: 6, resetAfterMs: 60_000 } })]),
+    plan([spec({ name: 'flappy', command: sh('exit 1'), restart: { when: 'always', strategy: 'exponential', delayMs: 40, maxDelayMs: 200, maxAttempts: 6, resetAfterMs: 60_000 } })]),
     { random },
   );
   await h.engine.startAll();
@@ -39,7 +39,7 @@ t.test('exponential backoff with a real process: delays follow delay·2^n within
 t.test('reset_after: a run longer than it resets the failure count', async (t) => {
   const h = harness(
     t,
-    plan([spec({ name: 'slowcrash', command: fixture('crash-after', 250), restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 2, resetAfterMs: 100 } })]),
+    plan([spec({ name: 'slowcrash', command: sh('sleep 0.25; exit 1'), restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 2, resetAfterMs: 100 } })]),
   );
   await h.engine.startAll();
   // Each run lasts ~250 ms > reset_after, so the count never reaches max_attempts.
@@ -52,7 +52,7 @@ t.test('oneshot failures follow the restart policy; success completes', async (t
   const h = harness(
     t,
     plan([
-      spec({ name: 'job', type: 'oneshot', command: fixture('exit-with', 2), restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 2, resetAfterMs: 60_000 } }),
+      spec({ name: 'job', type: 'oneshot', command: sh('exit 2'), restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 2, resetAfterMs: 60_000 } }),
       spec({ name: 'after-job', dependsOn: [dep('job', 'completed')] }),
     ]),
   );

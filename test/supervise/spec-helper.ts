@@ -23,6 +23,11 @@ export function fixture(name: string, ...args: (string | number)[]): string[] {
   return [process.execPath, join(FIXTURES, `${name}.js`), ...args.map(String)];
 }
 
+/** argv running a tiny `sh` script: for agents that only exit or sleep, far cheaper to start than node on a loaded box. */
+export function sh(script: string): string[] {
+  return ['sh', '-c', script];
+}
+
 type SpecOverrides = Partial<AgentSpec> & { name: string };
 
 /** An AgentSpec with every default of the schema, overridden by `o`. */

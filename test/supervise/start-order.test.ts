@@ -1,5 +1,5 @@
 import t from 'tap';
-import { dep, fixture, harness, indexOf, is, plan, spec } from './spec-helper.js';
+import { dep, fixture, harness, indexOf, is, plan, sh, spec } from './spec-helper.js';
 
 t.test('a chain starts strictly in order, each after its dependency is ready', async (t) => {
   const h = harness(
@@ -95,4 +95,19 @@ t.test('spawn failures fail the agent with a clear reason and block dependents',
   t.match(st.noexec?.detail, /permission denied/);
   t.equal(st.dependent?.state, 'blocked');
   t.match(st.dependent?.detail, /dependency nocmd failed: command not found/);
+});
+
+t.test('a deep, fully connected DAG (10 levels of 6) starts without walking every path', async (t) => {
+  const specs: ReturnType<typeof spec>[] = [];
+  for (let l = 0; l < 10; l++) {
+    for (let k = 0; k < 6; k++) {
+      const dependsOn = l === 0 ? [] : Array.from({ length: 6 }, (_, j) => dep(`l${l - 1}n${j}`, 'ready'));
+      specs.push(spec({ name: `l${l}n${k}`, command: sh('exec sleep 120'), dependsOn }));
+    }
+  }
+  const h = harness(t, plan(specs));
+  await h.engine.startAll();
+  t.ok(h.engine.status().every((s) => s.state === 'running'), 'all 60 running');
+  const firstStart = (n: string) => indexOf(h.events, 'agent-started', n);
+  t.ok(firstStart('l9n0') > firstStart('l8n5'), 'the last level after the one before');
 });

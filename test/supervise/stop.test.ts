@@ -77,3 +77,28 @@ t.test('emergency stop SIGKILLs every tree at once', async (t) => {
   for (const p of [...pids, gc]) t.notOk(alive(p), `pid ${p} gone`);
   t.ok(h.engine.status().every((s) => s.state === 'stopped'));
 });
+
+t.test('a batch stop (one /proc read, one signal round) still waits for slow agents and leaves no grandchild', async (t) => {
+  const slowReady = { kind: 'log' as const, pattern: 'ignoring SIGTERM', intervalMs: 20, timeoutMs: 1000, failures: 3, initialDelayMs: 0 };
+  const specs = Array.from({ length: 12 }, (_, k) =>
+    k % 4 === 0
+      ? spec({ name: `slow${k}`, command: fixture('ignore-sigterm', 300), readiness: slowReady, stop: { signal: 'SIGTERM', timeoutMs: 20_000 } })
+      : spec({ name: `fast${k}` }),
+  );
+  // Its grandchild ignores SIGTERM once started, so it may need the SIGKILL step: a short timeout.
+  specs.push(spec({ name: 'parent', command: fixture('spawn-grandchild', 'setsid'), stop: { signal: 'SIGTERM', timeoutMs: 1000 } }));
+  const h = harness(t, plan(specs));
+  await h.engine.startAll();
+  const gc = await grandchildPid(`${h.stateDir}/logs/parent.log`);
+  const pids = h.engine.status().map((s) => s.pid!);
+  await h.engine.stopAll();
+  const stopped = h.of('agent-stopped');
+  t.equal(stopped.length, specs.length, 'every instance reported stopped');
+  for (const e of stopped) {
+    const agent = 'agent' in e ? e.agent : '';
+    t.match(e, agent === 'parent' ? { survivors: [] } : { killed: false, survivors: [] }, `${agent} stopped${agent === 'parent' ? '' : ' by its signal'}`);
+  }
+  for (const e of h.of('agent-exited').filter((e) => 'agent' in e && e.agent.startsWith('slow'))) t.match(e, { code: 0 }, 'slow agent exited by itself');
+  for (const p of [...pids, gc]) t.notOk(alive(p), `pid ${p} gone`);
+  t.ok(h.engine.status().every((s) => s.state === 'stopped'));
+});

@@ -4,12 +4,17 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import type { OrchestraEvent } from '../../src/events/event.js';
 import { readAllProcs } from '../../src/supervise/procfs.js';
+import { builtIsCurrent } from './built.js';
 import { dep, fixture, plan, spec, tempDir } from './spec-helper.js';
 
-const RUNNER = fileURLToPath(new URL('../fixtures/agents/up-runner.ts', import.meta.url));
+// The built runner needs no TypeScript loader in the child; the source runner does (tap's, from execArgv).
+const BUILT = builtIsCurrent('cli/up.js');
+const RUNNER = fileURLToPath(new URL(`../fixtures/agents/up-runner.${BUILT ? 'js' : 'ts'}`, import.meta.url));
+const CHILD_ARGV = BUILT ? [RUNNER] : [...process.execArgv, RUNNER];
+if (!BUILT) t.comment('dist/ is missing or older than src/: running up through the TypeScript loader (slower)');
 
 function runUpChild(t: Test, p: object, stateDir: string) {
-  const child = spawn(process.execPath, [...process.execArgv, RUNNER, JSON.stringify(p), stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CHILD_ARGV, JSON.stringify(p), stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));

@@ -1,0 +1,67 @@
+/**
+ * Finds agent processes by the marker every agent carries in its
+ * environment (ORCHESTRA_STATE_DIR and ORCHESTRA_INSTANCE, set at spawn), so
+ * a daemon whose state.json was lost or corrupted can still adopt them
+ * instead of starting second copies. Reads /proc only.
+ */
+
+import { readdir, readFile } from 'node:fs/promises';
+import { procStartTime } from './proc-start-time.js';
+
+export const STATE_DIR_VAR = 'ORCHESTRA_STATE_DIR';
+export const INSTANCE_VAR = 'ORCHESTRA_INSTANCE';
+
+/** One marked process group leader. */
+export interface MarkedProcess {
+  pid: number;
+  startTime: number;
+}
+
+/** Parses a NUL-separated /proc/<pid>/environ. */
+export function parseEnviron(text: string): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const entry of text.split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) vars.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  return vars;
+}
+
+async function groupLeader(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command: state ppid pgrp ...
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[2]) === pid && fields[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every live process group leader marked with this state directory, by
+ * instance name. Children inherit the marker, so only group leaders count:
+ * an agent's own process, never its descendants.
+ */
+export async function findMarkedProcesses(stateDir: string): Promise<Map<string, MarkedProcess>> {
+  const found = new Map<string, MarkedProcess>();
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    let environ: string;
+    try {
+      environ = await readFile(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (!environ.includes(`${STATE_DIR_VAR}=${stateDir}\0`)) continue;
+    const vars = parseEnviron(environ);
+    const instance = vars.get(INSTANCE_VAR);
+    if (vars.get(STATE_DIR_VAR) !== stateDir || !instance || !(await groupLeader(pid))) continue;
+    const startTime = await procStartTime(pid);
+    if (startTime !== undefined) found.set(instance, { pid, startTime });
+  }
+  return found;
+}

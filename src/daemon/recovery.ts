@@ -1,0 +1,51 @@
+/**
+ * What a new daemon does with each instance of the applied Plan: adopt the
+ * process that still runs, mark a completed oneshot, restart a service that
+ * died while nobody watched, or leave it stopped. Decides only; the daemon
+ * carries the decisions out on its engine.
+ */
+
+import type { Plan } from '../plan/spec.js';
+import type { MarkedProcess } from './marker-scan.js';
+import type { State } from './state-store.js';
+
+export type RecoveryDecision =
+  | { kind: 'adopt'; pid: number; startTime: number; foundBy: 'record' | 'marker' }
+  | { kind: 'completed'; at: number }
+  | { kind: 'restart' }
+  | { kind: 'idle' };
+
+export interface RecoveryInput {
+  plan: Plan;
+  state: State;
+  /** False after a reboot: recorded start times mean nothing then. */
+  sameBoot: boolean;
+  /** Agents found by their environment marker. */
+  marked: ReadonlyMap<string, MarkedProcess>;
+  /** Whether a recorded pid is still the process that was spawned. */
+  isSameProcess: (pid: number, startTime: number) => Promise<boolean>;
+}
+
+/** One decision per instance of the Plan, in Plan order. */
+export async function decideRecovery(input: RecoveryInput): Promise<Map<string, RecoveryDecision>> {
+  const decisions = new Map<string, RecoveryDecision>();
+  for (const spec of input.plan.instances) {
+    const record = input.state.agents[spec.name];
+    const found = input.marked.get(spec.name);
+    const completedAt = input.state.completed?.[spec.name];
+    let decision: RecoveryDecision;
+    if (record && input.sameBoot && (await input.isSameProcess(record.pid, record.startTime))) {
+      decision = { kind: 'adopt', pid: record.pid, startTime: record.startTime, foundBy: 'record' };
+    } else if (spec.type === 'oneshot' && completedAt !== undefined) {
+      decision = { kind: 'completed', at: Date.parse(completedAt) };
+    } else if (found) {
+      decision = { kind: 'adopt', pid: found.pid, startTime: found.startTime, foundBy: 'marker' };
+    } else if (record && spec.type === 'service' && !spec.disabled && spec.restart.when !== 'never') {
+      decision = { kind: 'restart' };
+    } else {
+      decision = { kind: 'idle' };
+    }
+    decisions.set(spec.name, decision);
+  }
+  return decisions;
+}
