@@ -117,7 +117,7 @@ export class Daemon {
       switch (d.kind) {
         case 'adopt': {
           const startedAt = await processStartedAt(d.pid);
-          engine.adopt(name, d.pid, startedAt);
+          engine.adopt(name, d.pid, startedAt, this.#state.agents[name]?.restarts);
           this.#state.agents[name] ??= { pid: d.pid, startTime: d.startTime, spawnedAt: new Date(startedAt ?? Date.now()).toISOString() };
           this.notes.push(`adopted ${name} (pid ${d.pid})${d.foundBy === 'marker' ? ' found by its environment marker' : ''}`);
           break;
@@ -157,7 +157,8 @@ export class Daemon {
     this.#eventLog.append(event);
     this.#events.push(event);
     if (this.#events.length > RECENT_EVENTS) this.#events.splice(0, this.#events.length - RECENT_EVENTS);
-    void this.#records.observe(event);
+    const restarts = event.type === 'agent-started' ? this.#engine?.status().find((st) => st.name === event.agent)?.restarts : undefined;
+    void this.#records.observe(event, restarts);
     for (const listener of this.#listeners) listener(event);
     const plan = this.#revision?.plan;
     const notification = plan ? notificationFor(event, plan.name) : undefined;

@@ -18,15 +18,15 @@ export class PidRecords {
     private readonly state: () => State,
   ) {}
 
-  /** Updates the records from one engine event; resolves once the change is on disk. */
-  async observe(event: OrchestraEvent): Promise<void> {
+  /** Updates the records from one engine event (`restarts`: the instance's count now); resolves once the change is on disk. */
+  async observe(event: OrchestraEvent, restarts?: number): Promise<void> {
     const agents = this.state().agents;
     switch (event.type) {
       case 'agent-started':
       case 'agent-adopted': {
         const startTime = await procStartTime(event.pid);
         if (startTime === undefined) return;
-        agents[event.agent] = { pid: event.pid, startTime, spawnedAt: event.time };
+        agents[event.agent] = { pid: event.pid, startTime, spawnedAt: event.time, ...(restarts ? { restarts } : {}) };
         break;
       }
       case 'agent-completed':

@@ -22,6 +22,8 @@ export interface AgentRecord {
   startTime: number;
   /** ISO time of the spawn. */
   spawnedAt: string;
+  /** Restarts of this instance so far, so a new daemon continues the count. */
+  restarts?: number;
 }
 
 /** The content of state.json. */

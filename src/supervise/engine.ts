@@ -250,8 +250,8 @@ export class Engine {
    * restart); its exit code will be unknown. `startedAt` (ms since epoch, see
    * `processStartedAt`) makes its uptime count from the real start.
    */
-  adopt(name: string, pid: number, startedAt?: number): void {
-    this.#get(name).adopt(pid, startedAt);
+  adopt(name: string, pid: number, startedAt?: number, restarts?: number): void {
+    this.#get(name).adopt(pid, startedAt, restarts);
   }
 
   /**

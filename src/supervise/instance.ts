@@ -336,9 +336,11 @@ export class Instance {
   }
 
   /** Watches a process this engine did not spawn; its exit code is unknown. `startedAt` (ms since epoch) makes its uptime right. */
-  adopt(pid: number, startedAt?: number): void {
+  adopt(pid: number, startedAt?: number, restarts?: number): void {
     const now = this.host.clock.now();
     this.adoptedPid = pid;
+    // The count a previous engine reached, so `restarts` stays continuous across a daemon crash.
+    if (restarts !== undefined) this.restartCount = restarts;
     this.move({ type: 'spawn', at: now, pid, attempt: this.attempt, ...(startedAt !== undefined ? { startedAt: Math.min(startedAt, now) } : {}) });
     this.move({ type: 'ready', at: now }, { type: 'agent-adopted', pid, message: `adopted running process ${pid}` });
     const poll = (): void => {
