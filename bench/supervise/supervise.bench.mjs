@@ -2,7 +2,8 @@
  * Supervision benchmarks on the built code (prints figures; not a test).
  * Run after `npm run build`:  node bench/supervise/supervise.bench.mjs [scenario…]
  * Each scenario runs in a fresh child process, so CPU and RSS belong to it alone.
- * Scenarios: start, dag, restart, stop, idle (IDLE_MS overrides the 30 s window).
+ * Scenarios: start, dag, restart, stop, idle (IDLE_MS overrides the 30 s window;
+ * SAMPLER=proc|pidusage picks the sampler instead of the engine's default).
  * Definitions are in docs/performance.md (Supervision).
  */
 import { spawn } from 'node:child_process';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../dist/supervise/engine.js';
+import { pidusageSampler, procSampler } from '../../dist/supervise/sampler.js';
 
 const FIX = fileURLToPath(new URL('../../test/fixtures/agents/', import.meta.url));
 const cmd = (name, ...a) => [process.execPath, join(FIX, `${name}.js`), ...a.map(String)];
@@ -70,9 +72,9 @@ async function untilAccepts(port) {
 
 const killAll = (kids) => { for (const c of kids) try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ } };
 
-async function withEngine(p, f) {
+async function withEngine(p, f, options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'orchestra-bench-'));
-  const e = new Engine(p, { stateDir: dir });
+  const e = new Engine(p, { stateDir: dir, ...options });
   try {
     return await f(e);
   } finally {
@@ -208,6 +210,10 @@ const scenarios = {
 
   async idle() {
     const window = Number(process.env.IDLE_MS ?? 30_000);
+    const samplers = { proc: procSampler, pidusage: pidusageSampler };
+    const which = process.env.SAMPLER;
+    if (which !== undefined && !samplers[which]) throw new Error(`SAMPLER=${which}; known: ${Object.keys(samplers).join(', ')}`);
+    const options = which ? { sampler: samplers[which]() } : {};
     const r = await withEngine(plan(Array.from({ length: N }, (_, k) => spec({ name: `i${k}` }))), async (e) => {
       await e.startAll();
       // Let startup garbage settle out of the measurement.
@@ -221,8 +227,8 @@ const scenarios = {
       const c = process.cpuUsage(c0);
       const wall = performance.now() - t0;
       return { cpu: ((c.user + c.system) / 1000 / wall) * 100, rss: Math.max(maxRss, process.memoryUsage().rss), heap: process.memoryUsage().heapUsed };
-    });
-    console.log(`idle ${N} agents, ${window / 1000} s at 2 s sampling: supervisor cpu ${r.cpu.toFixed(2)}% of a core, max rss ${(r.rss / 1024 ** 2).toFixed(1)} MiB (heap used ${(r.heap / 1024 ** 2).toFixed(1)} MiB)`);
+    }, options);
+    console.log(`idle ${N} agents, ${window / 1000} s at 2 s sampling, sampler ${which ?? 'engine default'}: supervisor cpu ${r.cpu.toFixed(2)}% of a core, max rss ${(r.rss / 1024 ** 2).toFixed(1)} MiB (heap used ${(r.heap / 1024 ** 2).toFixed(1)} MiB)`);
   },
 };
 

@@ -18,7 +18,7 @@ import { conditionStatus } from './conditions.js';
 import { Instance, type InstanceHost } from './instance.js';
 import { Monitor } from './monitor.js';
 import { readAllProcs, type ProcInfo } from './procfs.js';
-import { pidusageSampler, type Sampler } from './sampler.js';
+import { procSampler, type Sampler } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { killTrees } from './stop.js';
 
@@ -52,7 +52,7 @@ export class Engine {
   constructor(plan: Plan, options: EngineOptions) {
     this.#plan = plan;
     this.#clock = options.clock ?? systemClock;
-    this.#sampler = options.sampler ?? pidusageSampler();
+    this.#sampler = options.sampler ?? procSampler();
     this.#graph = buildGraph(plan.instances);
     this.#secrets = secretValues(plan.instances);
     // Agents' output may hold anything they print, secrets included: owner only.

@@ -9,7 +9,7 @@
  * Owns the `.1 … .N` naming; does not decide when to check.
  */
 
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { readProc, type ProcInfo } from './procfs.js';
 
 export interface RotationResult {
@@ -70,15 +70,10 @@ function thaw(group: number, members: readonly ProcInfo[]): void {
   for (const m of members) if (m.pgid !== group) send(m.pid, 'SIGCONT');
 }
 
-/** Whether the file has reached the size limit. */
+/** Whether the file has reached the size limit (one stat call: this runs for every agent on every check). */
 export function needsRotation(file: string, maxSizeBytes: number): boolean {
   try {
-    const fd = openSync(file, 'r');
-    try {
-      return fstatSync(fd).size >= maxSizeBytes;
-    } finally {
-      closeSync(fd);
-    }
+    return (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= maxSizeBytes;
   } catch {
     return false;
   }

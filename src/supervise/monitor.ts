@@ -4,7 +4,9 @@
  * summed per instance; thresholds
  * judged and their actions run; niceness applied to new tree members. On a
  * separate, shorter tick, log files are checked and rotated by size. Nothing
- * here is on the startup critical path.
+ * here is on the startup critical path. The log tick skips the `stat` of a
+ * running agent whose tree used no CPU in every round since its file was last
+ * looked at: a process that did not run cannot have written.
  */
 
 import type { EventInput, OrchestraEvent } from '../events/event.js';
@@ -24,6 +26,16 @@ export interface MonitorHost {
   instances(): Iterable<Instance>;
 }
 
+/** A quiet agent's log is still looked at this often: CPU is counted in whole clock ticks, so a trickle of tiny writes can stay below one. */
+const QUIET_RECHECK_MS = 30_000;
+
+interface LogWatch {
+  /** When the file was last looked at (clock ms). */
+  checkedAt: number;
+  /** Every round since then saw the tree at 0 % CPU; undefined until a round has run. */
+  quiet: boolean | undefined;
+}
+
 const UNITS: Record<Metric, (v: number) => string> = {
   cpu: (v) => `${v.toFixed(1)}%`,
   memory: (v) => `${(v / 1024 ** 2).toFixed(1)}MiB`,
@@ -35,6 +47,7 @@ export class Monitor {
   #sampling = false;
   #disposed = false;
   readonly #procs = new ProcTable();
+  readonly #logWatch = new WeakMap<Instance, LogWatch>();
 
   constructor(private readonly host: MonitorHost, private readonly intervalMs: number, private readonly logCheckMs: number) {}
 
@@ -58,7 +71,7 @@ export class Monitor {
 
   #scheduleLogs(): void {
     if (this.#disposed) return;
-    this.#logTimer = this.host.clock.setTimeout(() => void this.checkLogs().finally(() => this.#scheduleLogs()), this.logCheckMs);
+    this.#logTimer = this.host.clock.setTimeout(() => void this.#checkLogs(true).finally(() => this.#scheduleLogs()), this.logCheckMs);
   }
 
   /** One sampling round for every live instance. */
@@ -87,6 +100,8 @@ export class Monitor {
         const i = byName.get(name)!;
         if (i.pid === undefined) continue;
         i.usage = total;
+        const watch = this.#logWatch.get(i);
+        if (watch) watch.quiet = total.cpu === 0 && watch.quiet !== false;
         this.#judge(i, 'cpu', total.cpu, now);
         this.#judge(i, 'memory', total.rss, now);
       }
@@ -128,11 +143,25 @@ export class Monitor {
     }
   }
 
-  /** Checks every live instance's log file and rotates those over their size limit. */
-  async checkLogs(): Promise<void> {
+  /** Checks every instance's log file now, quiet or not, and rotates those over their size limit. */
+  checkLogs(): Promise<void> {
+    return this.#checkLogs(false);
+  }
+
+  /** Whether the periodic tick may skip this file: its writer is running and showed no CPU since the last look. */
+  #canSkip(i: Instance, now: number): boolean {
+    const watch = this.#logWatch.get(i);
+    return i.pid !== undefined && watch?.quiet === true && now - watch.checkedAt < QUIET_RECHECK_MS;
+  }
+
+  async #checkLogs(skipQuiet: boolean): Promise<void> {
     for (const i of this.host.instances()) {
       const { maxSizeBytes, keep } = i.spec.logs;
-      if (maxSizeBytes <= 0 || i.rotating || !needsRotation(i.logFile, maxSizeBytes)) continue;
+      if (maxSizeBytes <= 0 || i.rotating) continue;
+      const now = this.host.clock.now();
+      if (skipQuiet && this.#canSkip(i, now)) continue;
+      this.#logWatch.set(i, { checkedAt: now, quiet: undefined });
+      if (!needsRotation(i.logFile, maxSizeBytes)) continue;
       i.rotating = true;
       try {
         const pid = i.pid;

@@ -3,11 +3,12 @@
  * which process group. The stop logic and the sampler use it to find every
  * descendant of an agent, including those that left its process group
  * (`setsid` daemons), and when a process started in wall-clock time (for the
- * uptime of an adopted process). Reads only; never signals.
+ * uptime of an adopted process), and the per-process CPU and RSS fields the
+ * sampler turns into usage. Reads only; never signals.
  */
 
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 export interface ProcInfo {
@@ -34,10 +35,63 @@ export function parseStat(text: string): ProcInfo | undefined {
   return { pid, ppid, pgid, state: rest[0] ?? '?', startTime };
 }
 
+// A stat line is well under 1 KiB (comm is at most 64 bytes); one shared buffer saves the
+// fstat and the growing reads of readFileSync on files that report size 0.
+const statBuf = Buffer.allocUnsafe(4096);
+
+/** The text of /proc/<pid>/stat, or undefined when the process is gone. */
+export function readStatText(pid: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${pid}/stat`, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const n = readSync(fd, statBuf, 0, statBuf.length, 0);
+    // Only a pathological comm could fill the buffer; then read it the slow way.
+    return n < statBuf.length ? statBuf.toString('latin1', 0, n) : readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads one process, or undefined when it is gone. */
 export function readProc(pid: number): ProcInfo | undefined {
+  const text = readStatText(pid);
+  return text === undefined ? undefined : parseStat(text);
+}
+
+/** What the sampler needs from one stat line: CPU so far, resident pages, and the start time that tells pid reuse apart. */
+export interface ProcUsage {
+  /** utime + stime (fields 14 and 15), clock ticks. */
+  ticks: number;
+  /** RSS (field 24), pages. */
+  rssPages: number;
+  /** Field 22, clock ticks since boot. */
+  startTime: number;
+}
+
+/** Parses the usage fields of one /proc/<pid>/stat line. */
+export function parseStatUsage(text: string): ProcUsage | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const rest = text.slice(close + 2).split(' ');
+  // rest[0] is field 3; field n is rest[n - 3].
+  const ticks = Number(rest[11]) + Number(rest[12]);
+  const startTime = Number(rest[19]);
+  const rssPages = Number(rest[21]);
+  if (!Number.isFinite(ticks) || !Number.isFinite(startTime) || !Number.isFinite(rssPages)) return undefined;
+  return { ticks, rssPages, startTime };
+}
+
+/** Seconds since boot from /proc/uptime (the clock of the start times), or undefined when unreadable. */
+export function uptimeSeconds(): number | undefined {
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    const up = Number(readFileSync('/proc/uptime', 'latin1').split(' ')[0]);
+    return Number.isFinite(up) && up > 0 ? up : undefined;
   } catch {
     return undefined;
   }
@@ -157,17 +211,29 @@ export class ProcTable {
   }
 }
 
+/** A positive integer from `getconf <name>`, or the fallback when getconf fails. */
+function getconf(name: string, fallback: number): Promise<number> {
+  return new Promise((resolve) => {
+    execFile('getconf', [name], { timeout: 2000 }, (error, stdout) => {
+      const v = Number(String(stdout).trim());
+      resolve(!error && Number.isInteger(v) && v > 0 ? v : fallback);
+    });
+  });
+}
+
 let clockTick: Promise<number> | undefined;
+let pageBytes: Promise<number> | undefined;
 
 /** Clock ticks per second (`getconf CLK_TCK`), asked once; 100 when getconf is unavailable. */
 export function clockTicks(): Promise<number> {
-  clockTick ??= new Promise((resolve) => {
-    execFile('getconf', ['CLK_TCK'], { timeout: 2000 }, (error, stdout) => {
-      const hz = Number(String(stdout).trim());
-      resolve(!error && Number.isInteger(hz) && hz > 0 ? hz : 100);
-    });
-  });
+  clockTick ??= getconf('CLK_TCK', 100);
   return clockTick;
+}
+
+/** Bytes per memory page (`getconf PAGESIZE`), asked once; 4096 when getconf is unavailable. */
+export function pageSize(): Promise<number> {
+  pageBytes ??= getconf('PAGESIZE', 4096);
+  return pageBytes;
 }
 
 /**

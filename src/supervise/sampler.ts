@@ -1,10 +1,14 @@
 /**
- * Resource sampling: one pidusage call per interval for every pid of every
- * agent tree, then summed per tree. The Sampler is an interface so tests (and
- * the daemon's own tests) can feed values. Measures only; thresholds.ts judges.
+ * Resource sampling: one sampler call per interval for every pid of every
+ * agent tree, then summed per tree. The default reads /proc/<pid>/stat
+ * directly (CPU as a tick delta between calls, RSS from resident pages); the
+ * pidusage sampler is kept for comparison. The Sampler is an interface so
+ * tests (and the daemon's own tests) can feed values. Measures only;
+ * thresholds.ts judges.
  */
 
 import pidusage from 'pidusage';
+import { clockTicks, pageSize, parseStatUsage, readStatText, uptimeSeconds } from './procfs.js';
 
 export interface Usage {
   /** Percent of one core. */
@@ -16,13 +20,13 @@ export interface Usage {
 export interface Sampler {
   /** Usage of each pid that could be measured; missing pids simply vanished. */
   sample(pids: readonly number[]): Promise<Map<number, Usage>>;
-  /** Releases any cached state (pidusage keeps per-pid history for cpu deltas). */
+  /** Releases any cached state (the previous reading of each pid, kept for cpu deltas). */
   close?(): void;
 }
 
 const HISTORY_MS = 10_000;
 
-/** The real sampler: one batched pidusage call. */
+/** The former default: one batched pidusage call (reads every pid again, async, and keeps its own history). */
 export function pidusageSampler(): Sampler {
   return {
     async sample(pids) {
@@ -51,6 +55,65 @@ export function pidusageSampler(): Sampler {
     },
     close() {
       pidusage.clear();
+    },
+  };
+}
+
+interface Reading {
+  startTime: number;
+  ticks: number;
+  /** performance.now() when read. */
+  at: number;
+  cpu: number;
+}
+
+/**
+ * The default sampler: reads each pid's /proc/<pid>/stat synchronously (one
+ * open, read, close per pid, no promise per pid) and keeps only the previous
+ * call's readings. CPU is (Δ utime+stime ticks / CLK_TCK) / Δ seconds × 100;
+ * a pid seen for the first time (or reused: another start time) gets its
+ * lifetime average instead, as pidusage did. Calls closer together than
+ * `minWindowMs` repeat the last figure and keep the older baseline, so a
+ * refresh right after a round does not divide one tick by a millisecond.
+ */
+export function procSampler(minWindowMs = 100): Sampler {
+  let last = new Map<number, Reading>();
+  return {
+    async sample(pids) {
+      const out = new Map<number, Usage>();
+      const next = new Map<number, Reading>();
+      if (pids.length === 0) {
+        last = next;
+        return out;
+      }
+      const [hz, page] = await Promise.all([clockTicks(), pageSize()]);
+      let uptime: number | undefined;
+      for (const pid of pids) {
+        const text = readStatText(pid);
+        const u = text === undefined ? undefined : parseStatUsage(text);
+        if (!u) continue;
+        const at = performance.now();
+        const prev = last.get(pid);
+        let reading: Reading;
+        if (prev && prev.startTime === u.startTime && at - prev.at < minWindowMs) reading = prev;
+        else if (prev && prev.startTime === u.startTime) {
+          const cpu = ((u.ticks - prev.ticks) / hz / ((at - prev.at) / 1000)) * 100;
+          reading = { startTime: u.startTime, ticks: u.ticks, at, cpu: Math.max(0, cpu) };
+        } else {
+          uptime ??= uptimeSeconds();
+          const lifetime = uptime === undefined ? 0 : uptime - u.startTime / hz;
+          const cpu = lifetime > 0 ? (u.ticks / hz / lifetime) * 100 : 0;
+          reading = { startTime: u.startTime, ticks: u.ticks, at, cpu: Math.max(0, cpu) };
+        }
+        next.set(pid, reading);
+        out.set(pid, { cpu: reading.cpu, rss: u.rssPages * page });
+      }
+      // Only pids of this call are kept: history is bounded by the live trees.
+      last = next;
+      return out;
+    },
+    close() {
+      last = new Map();
     },
   };
 }

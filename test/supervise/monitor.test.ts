@@ -1,7 +1,7 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import t from 'tap';
-import type { Sampler, Usage } from '../../src/supervise/sampler.js';
-import { fixture, harness, is, plan, spec } from './spec-helper.js';
+import { procSampler, type Sampler, type Usage } from '../../src/supervise/sampler.js';
+import { fixture, harness, is, plan, sh, spec } from './spec-helper.js';
 
 /** A sampler fed by the test: every pid reports the current value of `rss`/`cpu`; it counts its calls. */
 function fakeSampler() {
@@ -57,8 +57,8 @@ t.test('thresholds fire only after the sustained window, critical runs on_critic
   t.match(cleared, { metric: 'memory', from: 'critical' });
 });
 
-t.test('a real sampler sums a tree: a memory leak is seen growing', async (t) => {
-  const h = harness(t, plan([spec({ name: 'leak', command: fixture('leak-memory', 16, 96) })], 100_000));
+t.test('the /proc sampler sums a tree: a memory leak is seen growing', async (t) => {
+  const h = harness(t, plan([spec({ name: 'leak', command: fixture('leak-memory', 16, 96) })], 100_000), { sampler: procSampler() });
   await h.engine.startAll();
   await h.engine.sampleNow();
   const first = h.engine.status()[0]!.rss ?? 0;
@@ -98,6 +98,30 @@ t.test('log rotation by size loses no line from a fast writer', async (t) => {
   t.equal(lines.length, N, 'every line present exactly once');
   const inOrder = lines.every((l, k) => l.startsWith(`line ${k} `));
   t.ok(inOrder, 'in order, none duplicated');
+});
+
+t.test('the log tick skips a file whose writer used no CPU since its last look, and looks again once it shows CPU', async (t) => {
+  const { s, sampler } = fakeSampler();
+  const LIMIT = 64 * 1024;
+  // Writes past the limit once the first looks (log tick every 5 ms) have seen a small file.
+  const writer = sh(`sleep 2; head -c ${LIMIT * 2} /dev/zero; exec sleep 60`);
+  const h = harness(t, plan([spec({ name: 'w', command: writer, logs: { maxSizeBytes: LIMIT, keep: 1 } })], 50), { sampler, logCheckMs: 5 });
+  await h.engine.startAll();
+  const file = `${h.stateDir}/logs/w.log`;
+  const until = async (cond: () => boolean, what: string): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  await until(() => existsSync(file) && statSync(file).size >= LIMIT, 'the file to pass the limit');
+  const calls = s.calls;
+  await until(() => s.calls >= calls + 4, 'four more monitor rounds');
+  t.equal(h.of('log-rotated', 'w').length, 0, 'the fake sampler says 0 % CPU: the tick does not look');
+  s.cpu = 3;
+  await h.waitFor(is('log-rotated', 'w'));
+  t.ok(statSync(file).size < LIMIT, 'rotated once the tree showed CPU');
 });
 
 t.test('ProcTable: one readdir per refresh sees new processes and forgets gone ones', async (t) => {
