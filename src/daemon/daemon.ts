@@ -249,7 +249,7 @@ export class Daemon {
       });
       this.#revision = revision;
       this.#state = { ...markApplied(this.#state, revision.number), agents: this.#state.agents };
-      await this.#records.flush();
+      await this.#records.settle();
       this.#send({
         kind: 'applied',
         project: request.plan.name,
@@ -308,6 +308,8 @@ export class Daemon {
         new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
       ]);
       clearTimeout(timer);
+      // Callers read state.json next (tests, scripts): make it match what just happened.
+      await this.#records.settle();
       return { agents: targets, settled };
     });
   }

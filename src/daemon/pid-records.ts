@@ -18,8 +18,17 @@ export class PidRecords {
     private readonly state: () => State,
   ) {}
 
+  readonly #inflight = new Set<Promise<void>>();
+
   /** Updates the records from one engine event (`restarts`: the instance's count now); resolves once the change is on disk. */
-  async observe(event: OrchestraEvent, restarts?: number): Promise<void> {
+  observe(event: OrchestraEvent, restarts?: number): Promise<void> {
+    const work = this.#observe(event, restarts);
+    this.#inflight.add(work);
+    void work.finally(() => this.#inflight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  async #observe(event: OrchestraEvent, restarts?: number): Promise<void> {
     const agents = this.state().agents;
     switch (event.type) {
       case 'agent-started':
@@ -51,6 +60,12 @@ export class PidRecords {
         return;
     }
     return this.flush();
+  }
+
+  /** Waits for every event already seen to be recorded, then writes the state. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#inflight]);
+    await this.flush();
   }
 
   /** Writes the current state now (after any write already under way). */

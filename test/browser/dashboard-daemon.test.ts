@@ -33,8 +33,11 @@ if (missing) {
 
     await page.locator('button[data-action="start-all"]').click();
     await state('app', 'running').waitFor(WAIT);
-    const restarted = p.pids().app!;
-    t.ok(alive(restarted), 'Start all brought it back');
+    // state.json is written just after the event the page shows, so give the record a moment.
+    const deadline = Date.now() + 10_000;
+    while (p.pids().app === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const restarted = p.pids().app;
+    t.ok(restarted !== undefined && alive(restarted), 'Start all brought it back');
 
     const all = Object.values(p.pids());
     await page.locator('button[data-action="kill"]').click();
