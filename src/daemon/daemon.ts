@@ -157,7 +157,8 @@ export class Daemon {
     this.#eventLog.append(event);
     this.#events.push(event);
     if (this.#events.length > RECENT_EVENTS) this.#events.splice(0, this.#events.length - RECENT_EVENTS);
-    const restarts = event.type === 'agent-started' ? this.#engine?.status().find((st) => st.name === event.agent)?.restarts : undefined;
+    const spawned = event.type === 'agent-started' || event.type === 'agent-adopted';
+    const restarts = spawned ? this.#engine?.status().find((st) => st.name === event.agent)?.restarts : undefined;
     void this.#records.observe(event, restarts);
     for (const listener of this.#listeners) listener(event);
     const plan = this.#revision?.plan;
