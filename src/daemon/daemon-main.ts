@@ -7,6 +7,7 @@
 
 import { createServer } from 'node:http';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readProc } from '../supervise/procfs.js';
 import { Daemon } from './daemon.js';
 import { DashboardHost, startStatusPageWriter } from './daemon-dashboard.js';
 import { statePaths } from './paths.js';
@@ -77,8 +78,8 @@ process.on('uncaughtException', (error) => {
 /** Whether `pid` is a live (not zombie) orchestra daemon for `dir`; a reused pid is not. */
 async function isDaemonOf(pid: number, dir: string): Promise<boolean> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    const info = readProc(pid);
+    if (info === undefined || info.state === 'Z') return false;
     const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
     return argv.some((a) => a.endsWith('daemon-main.js')) && argv.includes(dir);
   } catch {

@@ -6,6 +6,7 @@
  */
 
 import { readdir, readFile } from 'node:fs/promises';
+import { readProc } from '../supervise/procfs.js';
 import { procStartTime } from './proc-start-time.js';
 
 export const STATE_DIR_VAR = 'ORCHESTRA_STATE_DIR';
@@ -27,15 +28,10 @@ export function parseEnviron(text: string): Map<string, string> {
   return vars;
 }
 
-async function groupLeader(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command: state ppid pgrp ...
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[2]) === pid && fields[0] !== 'Z';
-  } catch {
-    return false;
-  }
+/** A live (not zombie) process that leads its own process group. */
+function groupLeader(pid: number): boolean {
+  const info = readProc(pid);
+  return info !== undefined && info.pgid === pid && info.state !== 'Z';
 }
 
 /**
@@ -59,7 +55,7 @@ export async function findMarkedProcesses(stateDir: string): Promise<Map<string,
     if (!environ.includes(`${STATE_DIR_VAR}=${stateDir}\0`)) continue;
     const vars = parseEnviron(environ);
     const instance = vars.get(INSTANCE_VAR);
-    if (vars.get(STATE_DIR_VAR) !== stateDir || !instance || !(await groupLeader(pid))) continue;
+    if (vars.get(STATE_DIR_VAR) !== stateDir || !instance || !groupLeader(pid)) continue;
     const startTime = await procStartTime(pid);
     if (startTime !== undefined) found.set(instance, { pid, startTime });
   }
