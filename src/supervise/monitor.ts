@@ -1,7 +1,7 @@
 /**
  * The periodic side of supervision: every monitor interval, one /proc readdir
- * (stat read only for new pids) and one sampler call for all live trees,
- * summed per instance; thresholds
+ * (trees carried over between rounds, stat read only for new pids; LiveTrees)
+ * and one sampler call for all live trees, summed per instance; thresholds
  * judged and their actions run; niceness applied to new tree members. On a
  * separate, shorter tick, log files are checked and rotated by size. Nothing
  * here is on the startup critical path. The log tick skips the `stat` of a
@@ -14,8 +14,9 @@ import type { Clock } from './clock.js';
 import type { Instance } from './instance.js';
 import { rotateLog, needsRotation } from './log-rotation.js';
 import { applyNice } from './process-group.js';
-import { ProcTable, treesOf } from './procfs.js';
-import { sumTrees, type Sampler } from './sampler.js';
+import { LiveTrees } from './live-trees.js';
+import type { ProcInfo } from './procfs.js';
+import type { Sampler } from './sampler.js';
 import { snapshotTree } from './stop.js';
 import { observeThreshold, type Metric } from './thresholds.js';
 
@@ -46,7 +47,7 @@ export class Monitor {
   #logTimer: unknown;
   #sampling = false;
   #disposed = false;
-  readonly #procs = new ProcTable();
+  readonly #trees = new LiveTrees();
   readonly #logWatch = new WeakMap<Instance, LogWatch>();
 
   constructor(private readonly host: MonitorHost, private readonly intervalMs: number, private readonly logCheckMs: number) {}
@@ -79,35 +80,50 @@ export class Monitor {
     if (this.#sampling) return;
     this.#sampling = true;
     try {
-      const live = [...this.host.instances()].filter((i) => i.pid !== undefined && i.state.name !== 'stopping');
+      // Plain loops and few allocations: this runs every interval, too rarely for the JIT to warm up.
+      const live: Instance[] = [];
+      for (const i of this.host.instances()) if (i.pid !== undefined && i.state.name !== 'stopping') live.push(i);
       if (live.length === 0) return;
-      const byLeader = treesOf(live.map((i) => i.pid!), this.#procs.refresh());
-      const trees = new Map<string, number[]>();
+      const byLeader = this.#trees.update(live.map((i) => i.pid!));
+      const rounds: { i: Instance; pid: number; tree: ProcInfo[] }[] = [];
+      const pids: number[] = [];
       for (const i of live) {
         const tree = byLeader.get(i.pid!) ?? [];
         i.knownTree = tree;
-        trees.set(i.name, tree.map((p) => p.pid));
-        if (i.spec.nice !== undefined) {
-          const fresh = tree.map((p) => p.pid).filter((p) => !i.nicedPids.has(p));
-          applyNice(fresh, i.spec.nice);
-          for (const p of fresh) i.nicedPids.add(p);
-        }
+        rounds.push({ i, pid: i.pid!, tree });
+        for (const p of tree) pids.push(p.pid);
+        if (i.spec.nice !== undefined) this.#niceNewMembers(i, i.spec.nice, tree);
       }
-      const usage = await this.host.sampler.sample([...trees.values()].flat());
+      const usage = await this.host.sampler.sample(pids);
+      if (usage.size < pids.length) this.#trees.vanished(pids.filter((p) => !usage.has(p)));
       const now = this.host.clock.now();
-      const byName = new Map(live.map((i) => [i.name, i]));
-      for (const [name, total] of sumTrees(trees, usage)) {
-        const i = byName.get(name)!;
-        if (i.pid === undefined) continue;
-        i.usage = total;
+      for (const { i, pid, tree } of rounds) {
+        // The agent exited or restarted while its tree was being read: these figures are not its current run's.
+        if (i.pid !== pid) continue;
+        let cpu = 0;
+        let rss = 0;
+        for (const p of tree) {
+          const u = usage.get(p.pid);
+          if (u) (cpu += u.cpu), (rss += u.rss);
+        }
+        i.usage = { cpu, rss };
         const watch = this.#logWatch.get(i);
-        if (watch) watch.quiet = total.cpu === 0 && watch.quiet !== false;
-        this.#judge(i, 'cpu', total.cpu, now);
-        this.#judge(i, 'memory', total.rss, now);
+        if (watch) watch.quiet = cpu === 0 && watch.quiet !== false;
+        if (i.spec.thresholds) {
+          this.#judge(i, 'cpu', cpu, now);
+          this.#judge(i, 'memory', rss, now);
+        }
       }
     } finally {
       this.#sampling = false;
     }
+  }
+
+  #niceNewMembers(i: Instance, nice: number, tree: readonly ProcInfo[]): void {
+    const fresh = tree.map((p) => p.pid).filter((p) => !i.nicedPids.has(p));
+    if (fresh.length === 0) return;
+    applyNice(fresh, nice);
+    for (const p of fresh) i.nicedPids.add(p);
   }
 
   #judge(i: Instance, metric: Metric, value: number, now: number): void {
@@ -155,10 +171,10 @@ export class Monitor {
   }
 
   async #checkLogs(skipQuiet: boolean): Promise<void> {
+    let now = this.host.clock.now();
     for (const i of this.host.instances()) {
       const { maxSizeBytes, keep } = i.spec.logs;
       if (maxSizeBytes <= 0 || i.rotating) continue;
-      const now = this.host.clock.now();
       if (skipQuiet && this.#canSkip(i, now)) continue;
       this.#logWatch.set(i, { checkedAt: now, quiet: undefined });
       if (!needsRotation(i.logFile, maxSizeBytes)) continue;
@@ -167,6 +183,7 @@ export class Monitor {
         const pid = i.pid;
         const members = pid !== undefined ? snapshotTree({ pid, known: i.knownTree }) : [];
         const r = await rotateLog(i.logFile, keep, pid, members);
+        now = this.host.clock.now();
         this.host.emit({
           type: 'log-rotated',
           agent: i.name,

@@ -7,8 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
-import { request } from 'node:http';
-import { request as requestTls } from 'node:https';
+import type { ClientRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { ProbeCheck, ProbeSpec } from '../plan/spec.js';
 import type { Clock } from './clock.js';
@@ -99,15 +98,21 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeR
   });
 }
 
-function httpProbe(url: string, timeoutMs: number): Promise<ProbeResult> {
+// Loaded on the first http check: most fleets have none, and https (tls, crypto) costs about 2 MiB of RSS.
+let clients: Promise<[typeof import('node:http'), typeof import('node:https')]> | undefined;
+
+async function httpProbe(url: string, timeoutMs: number): Promise<ProbeResult> {
+  clients ??= Promise.all([import('node:http'), import('node:https')]);
+  const [http, https] = await clients;
+  const request = url.startsWith('https:') ? https.request : http.request;
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: ProbeResult): void => {
       if (!settled) (settled = true), resolve(r);
     };
-    let req: ReturnType<typeof request>;
+    let req: ClientRequest;
     try {
-      req = (url.startsWith('https:') ? requestTls : request)(url, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
+      req = request(url, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
         const status = res.statusCode ?? 0;
         res.resume();
         done({ ok: status >= 200 && status < 400, message: `HTTP ${status}` });

@@ -74,15 +74,55 @@ export interface ProcUsage {
   startTime: number;
 }
 
-/** Parses the usage fields of one /proc/<pid>/stat line. */
+/** Parses the usage fields of one /proc/<pid>/stat line; undefined for a zombie. */
 export function parseStatUsage(text: string): ProcUsage | undefined {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const rest = text.slice(close + 2).split(' ');
-  // rest[0] is field 3; field n is rest[n - 3].
-  const ticks = Number(rest[11]) + Number(rest[12]);
-  const startTime = Number(rest[19]);
-  const rssPages = Number(rest[21]);
+  const bytes = Buffer.from(text, 'latin1');
+  return parseStatUsageBytes(bytes, bytes.length);
+}
+
+const CLOSE_PAREN = 0x29;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+
+/**
+ * Parses the usage fields of a stat line straight from the bytes read, making
+ * no strings: the monitor reads one line per tree member every round, too
+ * rarely for the JIT to warm up, so allocation is most of the parse cost.
+ */
+export function parseStatUsageBytes(bytes: Uint8Array, length: number): ProcUsage | undefined {
+  // The comm field may hold spaces and parentheses; fields are counted from the last ')'.
+  let pos = length - 1;
+  while (pos >= 0 && bytes[pos] !== CLOSE_PAREN) pos--;
+  if (pos < 0) return undefined;
+  pos += 2;
+  let utime = NaN;
+  let stime = NaN;
+  let startTime = NaN;
+  let rssPages = NaN;
+  // A zombie (Z) or dead (X) task keeps its number but has nothing left to measure.
+  const state = bytes[pos];
+  if (state === 0x5a || state === 0x58) return undefined;
+  for (let field = 3; field <= 24 && pos < length; field++) {
+    const wanted = field === 14 || field === 15 || field === 22 || field === 24;
+    let value = 0;
+    let digits = 0;
+    let clean = true;
+    for (; pos < length; pos++) {
+      const b = bytes[pos]!;
+      if (b === SPACE || b === NEWLINE) break;
+      if (!wanted) continue;
+      if (b >= 48 && b <= 57) (value = value * 10 + (b - 48)), digits++;
+      else clean = false;
+    }
+    pos++;
+    if (!wanted) continue;
+    const parsed = clean && digits > 0 ? value : NaN;
+    if (field === 14) utime = parsed;
+    else if (field === 15) stime = parsed;
+    else if (field === 22) startTime = parsed;
+    else rssPages = parsed;
+  }
+  const ticks = utime + stime;
   if (!Number.isFinite(ticks) || !Number.isFinite(startTime) || !Number.isFinite(rssPages)) return undefined;
   return { ticks, rssPages, startTime };
 }
@@ -178,37 +218,6 @@ export function treesOf(leaders: readonly number[], procs: readonly ProcInfo[] =
   const out = new Map<number, ProcInfo[]>();
   for (const l of leaders) out.set(l, treeIn(index, l, []));
   return out;
-}
-
-/**
- * A cached view of /proc for the periodic monitor: one readdir per refresh,
- * and a stat read only for pids not seen before (pid, ppid, pgid and start
- * time do not change for a live process, except re-parenting, which the
- * known-tree bookkeeping covers). A pid reused between two refreshes keeps
- * its old entry until it disappears; the stop path never uses this cache.
- */
-export class ProcTable {
-  #known = new Map<number, ProcInfo>();
-
-  /** Every process now, reading only the new ones. */
-  refresh(): ProcInfo[] {
-    let entries: string[];
-    try {
-      entries = readdirSync('/proc');
-    } catch {
-      return [];
-    }
-    const next = new Map<number, ProcInfo>();
-    for (const e of entries) {
-      const c = e.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
-      const pid = Number(e);
-      const info = this.#known.get(pid) ?? readProc(pid);
-      if (info) next.set(pid, info);
-    }
-    this.#known = next;
-    return [...next.values()];
-  }
 }
 
 /** A positive integer from `getconf <name>`, or the fallback when getconf fails. */

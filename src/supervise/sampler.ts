@@ -1,14 +1,15 @@
 /**
  * Resource sampling: one sampler call per interval for every pid of every
- * agent tree, then summed per tree. The default reads /proc/<pid>/stat
+ * agent tree (the monitor sums them per tree). The default reads /proc/<pid>/stat
  * directly (CPU as a tick delta between calls, RSS from resident pages); the
  * pidusage sampler is kept for comparison. The Sampler is an interface so
  * tests (and the daemon's own tests) can feed values. Measures only;
  * thresholds.ts judges.
  */
 
-import pidusage from 'pidusage';
-import { clockTicks, pageSize, parseStatUsage, readStatText, uptimeSeconds } from './procfs.js';
+import type pidusage from 'pidusage';
+import { clockTicks, pageSize, uptimeSeconds } from './procfs.js';
+import { StatFiles } from './stat-files.js';
 
 export interface Usage {
   /** Percent of one core. */
@@ -26,12 +27,15 @@ export interface Sampler {
 
 const HISTORY_MS = 10_000;
 
-/** The former default: one batched pidusage call (reads every pid again, async, and keeps its own history). */
+/** The former default: one batched pidusage call (reads every pid again, async, and keeps its own history); loaded only when asked for. */
 export function pidusageSampler(): Sampler {
+  let lib: typeof pidusage | undefined;
   return {
     async sample(pids) {
       const out = new Map<number, Usage>();
       if (pids.length === 0) return out;
+      lib ??= (await import('pidusage')).default;
+      const pidusage = lib;
       let stats: Record<string, pidusage.Status | undefined>;
       try {
         // pidusage keeps per-pid history (and an open /proc file) for `maxage`; the default
@@ -54,7 +58,7 @@ export function pidusageSampler(): Sampler {
       return out;
     },
     close() {
-      pidusage.clear();
+      lib?.clear();
     },
   };
 }
@@ -68,9 +72,9 @@ interface Reading {
 }
 
 /**
- * The default sampler: reads each pid's /proc/<pid>/stat synchronously (one
- * open, read, close per pid, no promise per pid) and keeps only the previous
- * call's readings. CPU is (Δ utime+stime ticks / CLK_TCK) / Δ seconds × 100;
+ * The default sampler: reads each pid's /proc/<pid>/stat synchronously (no
+ * promise per pid) through files kept open between calls (one pread per pid
+ * per round; StatFiles) and keeps only the previous call's readings. CPU is (Δ utime+stime ticks / CLK_TCK) / Δ seconds × 100;
  * a pid seen for the first time (or reused: another start time) gets its
  * lifetime average instead, as pidusage did. Calls closer together than
  * `minWindowMs` repeat the last figure and keep the older baseline, so a
@@ -78,19 +82,22 @@ interface Reading {
  */
 export function procSampler(minWindowMs = 100): Sampler {
   let last = new Map<number, Reading>();
+  const files = new StatFiles();
+  let hz = 0;
+  let page = 0;
   return {
     async sample(pids) {
       const out = new Map<number, Usage>();
       const next = new Map<number, Reading>();
       if (pids.length === 0) {
         last = next;
+        files.close();
         return out;
       }
-      const [hz, page] = await Promise.all([clockTicks(), pageSize()]);
+      if (hz === 0) [hz, page] = await Promise.all([clockTicks(), pageSize()]);
       let uptime: number | undefined;
       for (const pid of pids) {
-        const text = readStatText(pid);
-        const u = text === undefined ? undefined : parseStatUsage(text);
+        const u = files.usage(pid);
         if (!u) continue;
         const at = performance.now();
         const prev = last.get(pid);
@@ -108,27 +115,14 @@ export function procSampler(minWindowMs = 100): Sampler {
         next.set(pid, reading);
         out.set(pid, { cpu: reading.cpu, rss: u.rssPages * page });
       }
-      // Only pids of this call are kept: history is bounded by the live trees.
+      // Only pids of this call are kept: history and open files are bounded by the live trees.
       last = next;
+      files.keepOnly(new Set(pids));
       return out;
     },
     close() {
       last = new Map();
+      files.close();
     },
   };
-}
-
-/** Sums per-pid usage into per-tree usage: tree name → pids → total. */
-export function sumTrees(trees: ReadonlyMap<string, readonly number[]>, usage: ReadonlyMap<number, Usage>): Map<string, Usage> {
-  const out = new Map<string, Usage>();
-  for (const [name, pids] of trees) {
-    let cpu = 0;
-    let rss = 0;
-    for (const p of pids) {
-      const u = usage.get(p);
-      if (u) (cpu += u.cpu), (rss += u.rss);
-    }
-    out.set(name, { cpu, rss });
-  }
-  return out;
 }

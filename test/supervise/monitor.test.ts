@@ -123,18 +123,3 @@ t.test('the log tick skips a file whose writer used no CPU since its last look, 
   await h.waitFor(is('log-rotated', 'w'));
   t.ok(statSync(file).size < LIMIT, 'rotated once the tree showed CPU');
 });
-
-t.test('ProcTable: one readdir per refresh sees new processes and forgets gone ones', async (t) => {
-  const { spawn } = await import('node:child_process');
-  const { ProcTable } = await import('../../src/supervise/procfs.js');
-  const table = new ProcTable();
-  t.ok(table.refresh().some((p) => p.pid === process.pid), 'sees this process');
-  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-  t.teardown(() => child.kill('SIGKILL'));
-  await new Promise((r) => child.once('spawn', r));
-  t.match(table.refresh().find((p) => p.pid === child.pid), { ppid: process.pid }, 'a new child is read');
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-  t.notOk(table.refresh().some((p) => p.pid === child.pid), 'a reaped child is forgotten');
-});

@@ -19,6 +19,8 @@ t.test('parseStatUsage reads utime+stime, rss and start time after a comm with s
   t.same(parseStatUsage(line), { ticks: 180, rssPages: 2500, startTime: 98765 });
   t.equal(parseStatUsage('garbage'), undefined);
   t.equal(parseStatUsage('1 (x) S 1 1'), undefined, 'a truncated line is not a reading');
+  t.equal(parseStatUsage(line.replace(') S ', ') Z ')), undefined, 'a zombie has nothing to measure');
+  t.equal(parseStatUsage(line.replace(' 150 30 ', ' 1x0 30 ')), undefined, 'a field that is not a number');
 });
 
 t.test('procSampler: rss in bytes close to what the process reports, cpu of a spinning child near a core, idle near zero', async (t) => {
