@@ -185,12 +185,12 @@ export class Daemon {
   }
 
   #sampleHistory(): void {
-    for (const s of this.#engine?.status() ?? []) {
-      const h = this.#history.byInstance.get(s.name) ?? { cpu: [], rss: [] };
-      h.cpu.push(s.cpu ?? 0);
-      h.rss.push(s.rss ?? 0);
+    for (const { name, usage } of this.#engine?.usages() ?? []) {
+      let h = this.#history.byInstance.get(name);
+      if (!h) this.#history.byInstance.set(name, (h = { cpu: [], rss: [] }));
+      h.cpu.push(usage?.cpu ?? 0);
+      h.rss.push(usage?.rss ?? 0);
       if (h.cpu.length > HISTORY_SAMPLES) (h.cpu.shift(), h.rss.shift());
-      this.#history.byInstance.set(s.name, h);
     }
   }
 

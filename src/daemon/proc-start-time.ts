@@ -7,25 +7,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
-
-/** The two fields of /proc/<pid>/stat we need: the state letter (field 3) and the start time (field 22). */
-export interface ProcStat {
-  state: string;
-  startTime: number;
-}
-
-/** Parses the text of /proc/<pid>/stat. */
-export function parseStat(stat: string): ProcStat | undefined {
-  // Field 2 (comm) is in parentheses and may itself contain spaces and ')'.
-  const close = stat.lastIndexOf(')');
-  if (close < 0) return undefined;
-  // After the comm come fields 3, 4, ...; field 22 is the 20th of them.
-  const rest = stat.slice(close + 1).trim().split(/\s+/);
-  const state = rest[0];
-  const startTime = Number(rest[19]);
-  if (state === undefined || !Number.isSafeInteger(startTime) || startTime < 0) return undefined;
-  return { state, startTime };
-}
+import { parseStat } from '../supervise/procfs.js';
 
 /**
  * The start time of a live process, or undefined when it does not exist, is
@@ -34,7 +16,7 @@ export function parseStat(stat: string): ProcStat | undefined {
 export async function procStartTime(pid: number): Promise<number | undefined> {
   if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
   try {
-    const stat = parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    const stat = parseStat(await readFile(`/proc/${pid}/stat`, 'latin1'));
     return stat && stat.state !== 'Z' && stat.state !== 'X' ? stat.startTime : undefined;
   } catch {
     return undefined;

@@ -31,7 +31,7 @@ export function parseStat(text: string): ProcInfo | undefined {
   const ppid = Number(rest[1]);
   const pgid = Number(rest[2]);
   const startTime = Number(rest[19]);
-  if (!Number.isInteger(pid) || !Number.isInteger(ppid)) return undefined;
+  if (!Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isSafeInteger(startTime)) return undefined;
   return { pid, ppid, pgid, state: rest[0] ?? '?', startTime };
 }
 

@@ -52,3 +52,27 @@ t.test('page renders the live fleet; dashboard serves it behind its token and co
   t.equal((JSON.parse(again.stdout) as { url: string }).url, url, 'one dashboard per daemon');
   t.equal(p.cli('dashboard', '--port', 'x').code, 1);
 });
+
+t.test('the daemon rewrites .orchestra/status.html shortly after an event', async (t) => {
+  const p = new Project(t, foreverManifest({ solo: [] }));
+  t.equal(p.cli('apply', '--yes').code, 0);
+  const file = join(p.dir, '.orchestra', 'status.html');
+  const read = () => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const until = async (f: () => boolean, what: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!f()) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await until(() => /solo/.test(read()) && /running/.test(read()), 'page written after the apply');
+  t.equal(p.cli('stop', 'solo').code, 0);
+  await until(() => /stopped/.test(read()) && !/>running</.test(read()), 'page rewritten after the stop');
+  t.pass('the page followed the stop');
+});

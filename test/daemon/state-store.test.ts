@@ -3,7 +3,8 @@ import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { loadState, markApplied, newState, rebuildState, saveState, statePath } from '../../src/daemon/state-store.js';
 import { isTempName, writeFileAtomic } from '../../src/daemon/atomic-write.js';
-import { isPidAlive, isSameProcess, parseStat, procStartTime } from '../../src/daemon/proc-start-time.js';
+import { isPidAlive, isSameProcess, procStartTime } from '../../src/daemon/proc-start-time.js';
+import { parseStat } from '../../src/supervise/procfs.js';
 import { FIXTURES, type HasTeardown, spawnNode } from './child.js';
 
 const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777;
@@ -143,7 +144,7 @@ t.test('parseStat copes with odd process names', async (t) => {
   const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
   fields[0] = 'S';
   fields[19] = '987654';
-  t.same(parseStat(`42 (we ird) (name)) ${fields.join(' ')}`), { state: 'S', startTime: 987654 });
+  t.match(parseStat(`42 (we ird) (name)) ${fields.join(' ')}`), { pid: 42, state: 'S', ppid: 4, pgid: 5, startTime: 987654 });
   t.equal(parseStat('garbage'), undefined);
-  t.equal(parseStat('1 (x) S 1 2'), undefined);
+  t.equal(parseStat('1 (x) S 1 2'), undefined, 'a truncated line has no start time');
 });

@@ -116,8 +116,8 @@ t.test('random SIGKILLs of agents and of the daemon', async (t) => {
     await killSome(3_000);
     rows = await settled();
     const before = Object.fromEntries(rows.map((r) => [r.name, r.pid]));
-    // state.json is written just after each spawn; a daemon killed inside that window loses the record
-    // and the next daemon starts a duplicate (see docs/reliability.md). CHAOS_RACE=1 kills without waiting.
+    // state.json is written just after each spawn; waiting for it makes this round check adoption by pid.
+    // CHAOS_RACE=1 kills without waiting, so records can be missing and the environment-marker scan must adopt.
     if (process.env.CHAOS_RACE !== '1') {
       await waitFor('state.json records the live pids', () => Object.entries(before).every(([k, v]) => p.pids()[k] === v), 30_000);
     }

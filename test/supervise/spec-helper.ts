@@ -15,6 +15,7 @@ import type { OrchestraEvent } from '../../src/events/event.js';
 import type { AgentSpec, Plan } from '../../src/plan/spec.js';
 import { Engine, type EngineOptions } from '../../src/supervise/engine.js';
 import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
+import { planAround, specWithDefaults } from '../helpers/agent-spec.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/agents/', import.meta.url));
 
@@ -30,45 +31,14 @@ export function sh(script: string): string[] {
 
 type SpecOverrides = Partial<AgentSpec> & { name: string };
 
-/** An AgentSpec with every default of the schema, overridden by `o`. */
+/** An AgentSpec with every default of the schema, running the `forever` fixture unless `o` says otherwise. */
 export function spec(o: SpecOverrides): AgentSpec {
-  return {
-    agent: o.name,
-    replica: { index: 0, count: 1 },
-    type: 'service',
-    command: fixture('forever'),
-    shell: false,
-    cwd: FIXTURES,
-    env: {},
-    envFiles: [],
-    inheritEnv: true,
-    disabled: false,
-    priority: 0,
-    dependsOn: [],
-    restart: { when: 'on-failure', strategy: 'exponential', delayMs: 1000, maxDelayMs: 60_000, maxAttempts: 10, resetAfterMs: 300_000 },
-    stop: { signal: 'SIGTERM', timeoutMs: 10_000 },
-    startup: { timeoutMs: 60_000, retries: 0 },
-    logs: { maxSizeBytes: 10 * 1024 * 1024, keep: 5 },
-    secretKeys: [],
-    extensions: {},
-    ...o,
-  };
+  return specWithDefaults({ command: fixture('forever'), cwd: FIXTURES, ...o });
 }
 
 /** A Plan holding these instances. */
 export function plan(instances: AgentSpec[], monitorMs = 2000): Plan {
-  const agents = new Map<string, string[]>();
-  for (const i of instances) agents.set(i.agent, [...(agents.get(i.agent) ?? []), i.name]);
-  return {
-    version: 1,
-    name: 'test',
-    files: [],
-    baseDir: FIXTURES,
-    agents: [...agents].map(([name, inst]) => ({ name, instances: inst })),
-    instances,
-    monitor: { intervalMs: monitorMs },
-    origins: {},
-  };
+  return planAround(instances, { name: 'test', files: [], baseDir: FIXTURES, monitor: { intervalMs: monitorMs } });
 }
 
 /** A dependency on another agent. */
