@@ -3,8 +3,10 @@
  * the sha256 of its input files, the git commit (and whether the work tree
  * was dirty) when the manifest lives in a git repository, the change summary
  * and the environment. Owns that directory: write, list, get, latest,
- * retention, and comparing two revisions with the planner's own diff. Does
- * not decide what to apply and never touches a process.
+ * retention, and comparing two revisions with the planner's own diff. Secret
+ * env values are stored out of line (secret-store.ts): the files hold tokens,
+ * and reading a revision puts the values back. Does not decide what to apply
+ * and never touches a process.
  */
 
 import { readFile, readdir, rm } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import { diff } from '../plan/diff.js';
 import { summaryLine } from '../plan/render.js';
 import { sha256 } from '../plan/env-file-hashes.js';
 import { ensureDir, writeFileAtomic } from './atomic-write.js';
+import { SECRETS_FILE, readSecretValues, referencedIds, restoreSecrets, stashSecrets, writeSecretValues } from './secret-store.js';
 
 export const REVISIONS_DIR = 'revisions';
 export const DEFAULT_RETENTION = 50;
@@ -96,7 +99,13 @@ export async function writeRevision(stateDir: string, input: RevisionInput, opti
   if (input.rollbackOf !== undefined) revision.rollbackOf = input.rollbackOf;
   const git = options.git === false ? undefined : await gitInfo(input.plan.files);
   if (git) revision.git = git;
-  await writeFileAtomic(join(dir, `${number}.json`), `${JSON.stringify(revision, null, 2)}\n`);
+  const secrets = await readSecretValues(stateDir);
+  if (!secrets.ok) throw new Error(`cannot record the revision: ${secrets.error}`);
+  const known = secrets.value.size;
+  const stored = { ...revision, plan: stashSecrets(input.plan, secrets.value) };
+  // The values first: a revision on disk never refers to a value the store lacks.
+  if (secrets.value.size !== known) await writeSecretValues(stateDir, secrets.value);
+  await writeFileAtomic(join(dir, `${number}.json`), `${JSON.stringify(stored, null, 2)}\n`);
   await pruneRevisions(stateDir, options.retention ?? DEFAULT_RETENTION);
   return revision;
 }
@@ -149,18 +158,25 @@ export async function getRevision(stateDir: string, number: number): Promise<Res
     }
     return err(`cannot read revision ${number}: ${(e as Error).message}`);
   }
+  let parsed: Partial<Revision>;
   try {
-    const data = JSON.parse(text) as Partial<Revision>;
-    if (data.number !== number || typeof data.time !== 'string' || typeof data.plan !== 'object' || data.plan === null) {
-      return err(`revision ${number} is corrupt: ${path} lacks its number, time or plan`);
-    }
-    if (!Array.isArray(data.plan.instances) || typeof data.envFileHashes !== 'object' || data.envFileHashes === null) {
-      return err(`revision ${number} is corrupt: ${path} lacks instances or envFileHashes`);
-    }
-    return ok(data as Revision);
+    parsed = JSON.parse(text) as Partial<Revision>;
   } catch (e) {
     return err(`revision ${number} is corrupt: ${path} is not valid JSON (${(e as Error).message})`);
   }
+  if (parsed.number !== number || typeof parsed.time !== 'string' || typeof parsed.plan !== 'object' || parsed.plan === null) {
+    return err(`revision ${number} is corrupt: ${path} lacks its number, time or plan`);
+  }
+  if (!Array.isArray(parsed.plan.instances) || typeof parsed.envFileHashes !== 'object' || parsed.envFileHashes === null) {
+    return err(`revision ${number} is corrupt: ${path} lacks instances or envFileHashes`);
+  }
+  const data = parsed as Revision;
+  if (referencedIds(text).length === 0) return ok(data);
+  const secrets = await readSecretValues(stateDir);
+  if (!secrets.ok) return err(`revision ${number}: ${secrets.error}`);
+  const plan = restoreSecrets(data.plan, secrets.value);
+  if (!plan.ok) return err(`revision ${number} refers to ${plan.error.length} secret value(s) that ${join(stateDir, SECRETS_FILE)} no longer holds`);
+  return ok({ ...data, plan: plan.value });
 }
 
 /** The newest revision, or undefined when none is stored (or it cannot be read: see getRevision for why). */
@@ -176,7 +192,24 @@ export async function pruneRevisions(stateDir: string, keep: number): Promise<nu
   const numbers = await revisionNumbers(stateDir);
   const doomed = numbers.slice(0, Math.max(0, numbers.length - Math.max(1, keep)));
   for (const n of doomed) await rm(join(revisionsDir(stateDir), `${n}.json`), { force: true });
+  if (doomed.length > 0) await pruneSecrets(stateDir);
   return doomed;
+}
+
+/** Drops secret values no kept revision refers to any more. */
+async function pruneSecrets(stateDir: string): Promise<void> {
+  const secrets = await readSecretValues(stateDir);
+  if (!secrets.ok || secrets.value.size === 0) return;
+  const used = new Set<string>();
+  for (const n of await revisionNumbers(stateDir)) {
+    try {
+      for (const id of referencedIds(await readFile(join(revisionsDir(stateDir), `${n}.json`), 'utf8'))) used.add(id);
+    } catch {
+      // A revision that cannot be read keeps nothing alive; getRevision reports it.
+    }
+  }
+  const kept = new Map([...secrets.value].filter(([id]) => used.has(id)));
+  if (kept.size !== secrets.value.size) await writeSecretValues(stateDir, kept);
 }
 
 /**

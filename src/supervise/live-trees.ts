@@ -1,7 +1,8 @@
 /**
  * The process trees of running agents, carried from one monitor round to the
- * next. A round costs one readdir of /proc; only processes born since the
- * last round are read and attached (to the tree of their parent, or to the
+ * next. A round costs at most one readdir of /proc (none when no pid was
+ * handed out since the last); only processes born since the last round are
+ * read and attached (to the tree of their parent, or to the
  * tree whose leader's process group they are in), processes that vanished are
  * dropped, and a leader not seen before gets its tree from one full index.
  * With nothing born or gone, a round does no per-process work at all.

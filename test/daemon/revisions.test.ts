@@ -176,3 +176,41 @@ t.test('outside any repository: git omitted', async (t) => {
   t.equal(r.git, undefined);
   t.notOk('git' in JSON.parse(await readFile(join(revisionsDir(join(dir, '.orchestra')), '1.json'), 'utf8')));
 });
+
+t.test('secret env values are stored out of line, restored on read, and pruned with the revisions', async (t) => {
+  const dir = t.testdir();
+  const state = join(dir, '.orchestra');
+  const withSecret = async (token: string) => {
+    const p = await planIn(dir, 'a');
+    p.instances[0]!.env = { API_TOKEN: token, DB_URL: `db-${token}`, PLAIN: 'visible' };
+    p.instances[0]!.secretKeys = ['DB_URL'];
+    return p;
+  };
+  const r1 = await writeRevision(state, input(await withSecret('tok-one-aaaa'), new Date()), { git: false, retention: 2 });
+  t.equal(r1.plan.instances[0]!.env['API_TOKEN'], 'tok-one-aaaa', 'the revision handed back holds the real values');
+  const text1 = await readFile(join(revisionsDir(state), '1.json'), 'utf8');
+  t.notMatch(text1, /tok-one-aaaa/, 'the file does not');
+  t.match(text1, /"PLAIN": "visible"/, 'plain values stay in the file');
+  const got1 = await getRevision(state, 1);
+  t.ok(got1.ok);
+  if (got1.ok) t.same(got1.value.plan.instances[0]!.env, { API_TOKEN: 'tok-one-aaaa', DB_URL: 'db-tok-one-aaaa', PLAIN: 'visible' }, 'read back whole');
+  t.equal(((await stat(join(state, 'secrets.json'))).mode & 0o777).toString(8), '600');
+
+  await writeRevision(state, input(await withSecret('tok-one-aaaa'), new Date()), { git: false, retention: 2 });
+  const store = () => readFile(join(state, 'secrets.json'), 'utf8').then((s) => Object.keys(JSON.parse(s).values as object).length);
+  t.equal(await store(), 2, 'the same values are stored once');
+  await writeRevision(state, input(await withSecret('tok-two-bbbb'), new Date()), { git: false, retention: 2 });
+  t.equal(await store(), 4, 'new values added; revision 1 pruned, but 2 still needs the first two');
+  await writeRevision(state, input(await withSecret('tok-two-bbbb'), new Date()), { git: false, retention: 2 });
+  t.equal(await store(), 2, 'once no kept revision refers to them, the old values are dropped');
+  t.notMatch(await readFile(join(state, 'secrets.json'), 'utf8'), /tok-one-aaaa/);
+
+  await writeFile(join(state, 'secrets.json'), '{"version":1,"values":{}}\n');
+  const lost = await getRevision(state, 4);
+  t.notOk(lost.ok);
+  if (!lost.ok) t.match(lost.error, /revision 4 refers to 2 secret value\(s\) that .*secrets\.json no longer holds/);
+  await writeFile(join(state, 'secrets.json'), 'not json');
+  const corrupt = await getRevision(state, 4);
+  if (!corrupt.ok) t.match(corrupt.error, /secrets\.json is corrupt/);
+  await t.rejects(writeRevision(state, input(await withSecret('x-token-c'), new Date()), { git: false }), /cannot record the revision: .*secrets\.json is corrupt/);
+});
