@@ -2,7 +2,7 @@
  * Supervision benchmarks on the built code (prints figures; not a test).
  * Run after `npm run build`:  node bench/supervise/supervise.bench.mjs [scenario…]
  * Each scenario runs in a fresh child process, so CPU and RSS belong to it alone.
- * Scenarios: start, dag, restart, stop, idle (IDLE_MS overrides the 30 s window;
+ * Scenarios: start, dag, restart, stop, stop-sh, idle (IDLE_MS overrides the 30 s window;
  * SAMPLER=proc|pidusage picks the sampler instead of the engine's default).
  * Definitions are in docs/performance.md (Supervision).
  */
@@ -178,34 +178,14 @@ const scenarios = {
   },
 
   async stop() {
-    // Floor: the same 100 processes spawned bare, SIGTERMed in one loop, until every exit event (teardown of 100 node processes).
-    const kids = await Promise.all(
-      Array.from({ length: N }, (_, k) =>
-        new Promise((resolve, reject) => {
-          const slow = k % 10 === 0;
-          const argv = slow ? cmd('ignore-sigterm', 500) : cmd('forever');
-          const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', slow ? 'pipe' : 'ignore', 'ignore'], detached: true });
-          c.once('error', reject);
-          // A slow one counts once its SIGTERM handler is installed (it prints).
-          if (slow) c.stdout.once('data', () => resolve(c));
-          else c.once('spawn', () => resolve(c));
-        }),
-      ),
+    await stopScenario('node', (slow) => (slow ? cmd('ignore-sigterm', 500) : cmd('forever')));
+  },
+
+  // The same with `sh` agents, whose teardown is cheap: what is left above 0.5 s is the supervisor's own work.
+  async 'stop-sh'() {
+    await stopScenario('sh', (slow) =>
+      slow ? ['sh', '-c', 'trap "sleep 0.5; exit 0" TERM; echo ignoring; while :; do sleep 0.05; done'] : ['sh', '-c', 'exec sleep 100000'],
     );
-    const f0 = performance.now();
-    const exits = kids.map((c) => new Promise((r) => c.once('exit', r)));
-    for (const c of kids) process.kill(-c.pid, 'SIGTERM');
-    await Promise.all(exits);
-    const floor = performance.now() - f0;
-    const slowReady = { kind: 'log', pattern: 'ignoring', intervalMs: 20, timeoutMs: 1000, failures: 3, initialDelayMs: 0 };
-    const specs = Array.from({ length: N }, (_, k) => (k % 10 === 0 ? spec({ name: `s${k}`, command: cmd('ignore-sigterm', 500), readiness: slowReady }) : spec({ name: `s${k}` })));
-    const t = await withEngine(plan(specs), async (e) => {
-      await e.startAll();
-      const t0 = performance.now();
-      await e.stopAll();
-      return performance.now() - t0;
-    });
-    console.log(`stop ${N} agents (10 take 0.5 s to honour SIGTERM): engine ${ms(t)}; bare floor (SIGTERM all, wait for every exit event) ${ms(floor)}; above floor ${ms(t - floor)}`);
   },
 
   async idle() {
@@ -231,6 +211,42 @@ const scenarios = {
     console.log(`  ${line('from 60 s after start (steady)', r.steady)}`);
   },
 };
+
+/**
+ * 100 agents of which every tenth takes 0.5 s to honour SIGTERM: the engine's stopAll() against a floor of the
+ * same processes spawned bare, SIGTERMed in one loop, until every exit event.
+ */
+async function stopScenario(kind, argvOf) {
+  const kids = await Promise.all(
+    Array.from({ length: N }, (_, k) =>
+      new Promise((resolve, reject) => {
+        const slow = k % 10 === 0;
+        const argv = argvOf(slow);
+        const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', slow ? 'pipe' : 'ignore', 'ignore'], detached: true });
+        c.once('error', reject);
+        // A slow one counts once its SIGTERM handler is installed (it prints).
+        if (slow) c.stdout.once('data', () => resolve(c));
+        else c.once('spawn', () => resolve(c));
+      }),
+    ),
+  );
+  const f0 = performance.now();
+  const exits = kids.map((c) => new Promise((r) => c.once('exit', r)));
+  for (const c of kids) process.kill(-c.pid, 'SIGTERM');
+  await Promise.all(exits);
+  const floor = performance.now() - f0;
+  const slowReady = { kind: 'log', pattern: 'ignoring', intervalMs: 20, timeoutMs: 1000, failures: 3, initialDelayMs: 0 };
+  const specs = Array.from({ length: N }, (_, k) =>
+    k % 10 === 0 ? spec({ name: `s${k}`, command: argvOf(true), readiness: slowReady }) : spec({ name: `s${k}`, command: argvOf(false) }),
+  );
+  const t = await withEngine(plan(specs), async (e) => {
+    await e.startAll();
+    const t0 = performance.now();
+    await e.stopAll();
+    return performance.now() - t0;
+  });
+  console.log(`stop ${N} ${kind} agents (10 take 0.5 s to honour SIGTERM): engine ${ms(t)}; bare floor (SIGTERM all, wait for every exit event) ${ms(floor)}; above floor ${ms(t - floor)}; above 0.5 s ${ms(t - 500)}`);
+}
 
 function sleep(ms) {
   return new Promise((res) => setTimeout(res, ms));

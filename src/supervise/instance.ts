@@ -14,6 +14,7 @@ import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
 import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
 import { isGone, type ProcInfo } from './procfs.js';
+import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
 import type { Usage } from './sampler.js';
@@ -134,6 +135,8 @@ export class Instance {
     this.#spawnRequestedAt = this.host.clock.now();
     this.attempt++;
     this.#emit({ type: 'agent-starting', attempt: this.attempt, message: `starting (attempt ${this.attempt})` });
+    // Where this run's output begins: a log readiness probe must see a line printed before it is set up.
+    const logFrom = currentSize(this.logFile);
     const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv);
     // A stop may have arrived while spawning.
     if (this.state.name === 'stopped') {
@@ -150,7 +153,7 @@ export class Instance {
     this.knownTree = [];
     this.move({ type: 'spawn', at: this.host.clock.now(), pid: proc.pid, attempt: this.attempt }, { type: 'agent-started', pid: proc.pid, attempt: this.attempt, message: `started (pid ${proc.pid})` });
     this.#exitSeen = proc.exited.then((r) => this.#onExit({ code: r.code, signal: r.signal, at: this.host.clock.now() }));
-    this.#probes.startReadiness();
+    this.#probes.startReadiness(logFrom);
   }
 
   #markReady(): void {

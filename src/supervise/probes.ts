@@ -23,6 +23,8 @@ export interface ProbeContext {
   env: Record<string, string>;
   /** Log file followed by a `log` probe. */
   logFile: string;
+  /** Where a `log` probe starts reading: the file's size just before this run was spawned (default: its size now). */
+  logFrom?: number;
 }
 
 /** Follows a log file from an offset and tests each complete new line against a pattern. */
@@ -180,7 +182,7 @@ export class ProbeLoop {
     private readonly clock: Clock,
     private readonly handlers: ProbeLoopHandlers,
   ) {
-    this.#matcher = spec.kind === 'log' ? new LogMatcher(ctx.logFile, spec.pattern, currentSize(ctx.logFile)) : undefined;
+    this.#matcher = spec.kind === 'log' ? new LogMatcher(ctx.logFile, spec.pattern, ctx.logFrom ?? currentSize(ctx.logFile)) : undefined;
   }
 
   /** Consecutive failures so far. */

@@ -11,7 +11,7 @@ import type { AgentStateName } from './state-name.js';
 import type { Clock } from './clock.js';
 import type { KillIntent } from './exit-decision.js';
 import { childEnv } from './process-group.js';
-import { ProbeLoop, type ProbeResult } from './probes.js';
+import { ProbeLoop, type ProbeContext, type ProbeResult } from './probes.js';
 
 export type EventFields = { type: OrchestraEvent['type']; message: string } & Record<string, unknown>;
 
@@ -42,18 +42,21 @@ export class RunProbes {
 
   constructor(private readonly host: RunProbesHost) {}
 
-  #context() {
+  #context(logFrom?: number): ProbeContext {
     const spec = this.host.spec();
-    return { cwd: spec.cwd, env: childEnv(spec, this.host.baseEnv), logFile: this.host.logFile };
+    return { cwd: spec.cwd, env: childEnv(spec, this.host.baseEnv), logFile: this.host.logFile, ...(logFrom !== undefined ? { logFrom } : {}) };
   }
 
-  /** Starts readiness checking and the startup timeout of a fresh run; calls `ready` at once without a probe. */
-  startReadiness(): void {
+  /**
+   * Starts readiness checking and the startup timeout of a fresh run; calls `ready` at once without a probe.
+   * `logFrom` is the log's size before the spawn: a fast agent may print its ready line before this runs.
+   */
+  startReadiness(logFrom?: number): void {
     const spec = this.host.spec();
     const probe = spec.readiness;
     if (!probe) return this.host.ready();
     this.readiness = undefined;
-    this.#readinessLoop = new ProbeLoop(probe, this.#context(), this.host.clock, {
+    this.#readinessLoop = new ProbeLoop(probe, this.#context(logFrom), this.host.clock, {
       onResult: (result, failures) => {
         this.readiness = { ...result, at: this.host.clock.now(), failures };
         if (this.host.state() !== 'starting') return;

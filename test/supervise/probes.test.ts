@@ -26,6 +26,30 @@ t.test('readiness of each probe type gates the dependent', async (t) => {
   t.equal(tcp?.probes.readiness?.ok, true);
 });
 
+t.test('a log probe sees a ready line printed at once, before the probe is set up, and not the previous run\'s', async (t) => {
+  // sh prints before the engine has even returned from spawn: the probe must read from where this run began.
+  const h = harness(
+    t,
+    plan([
+      spec({
+        name: 'quick',
+        command: sh('echo "run $$ ready"; exec sleep 30'),
+        readiness: { kind: 'log', pattern: 'ready', ...timing },
+        startup: { timeoutMs: 30_000, retries: 0 },
+      }),
+    ]),
+  );
+  await h.engine.startAll();
+  t.equal(h.engine.status()[0]?.state, 'running', 'ready from a line printed at once');
+
+  // The second run's probe starts after the first run's line: a file that only holds old lines is not ready.
+  const second = spec({ name: 'quick', command: sh('exec sleep 30'), readiness: { kind: 'log', pattern: 'ready', ...timing }, startup: { timeoutMs: 1500, retries: 0 } });
+  const h2 = harness(t, plan([second]), { stateDir: h.stateDir });
+  await h.engine.stop(['quick']);
+  await h2.engine.startAll();
+  t.equal(h2.engine.status()[0]?.state, 'failed', 'the old line in the same log does not make the new run ready');
+});
+
 t.test('an http probe answering 500 never passes; startup timeout → retries → failed → dependents blocked; an independent branch runs', async (t) => {
   const p = await freePort();
   const h = harness(
