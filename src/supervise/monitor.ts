@@ -1,5 +1,5 @@
 /**
- * The periodic side of supervision: every monitor interval, one /proc readdir
+ * The periodic side of supervision: every monitor interval, at most one /proc readdir
  * (trees carried over between rounds, stat read only for new pids; LiveTrees)
  * and one sampler call for all live trees, summed per instance; thresholds
  * judged and their actions run; niceness applied to new tree members. On a

@@ -28,33 +28,26 @@ export class StatFiles {
 
   /** CPU ticks, resident pages and start time of a live process, or undefined when it is gone or a zombie. */
   usage(pid: number): ProcUsage | undefined {
-    const fd = this.#fds.get(pid);
-    if (fd !== undefined) {
+    let fd = this.#fds.get(pid);
+    if (fd === undefined) {
+      if (this.#fds.size >= this.maxOpen) return this.#byPath(pid);
       try {
-        const n = readSync(fd, buf, 0, buf.length, 0);
-        if (n > 0 && n < buf.length) return parseStatUsageBytes(buf, n);
+        fd = openSync(`/proc/${pid}/stat`, 'r');
       } catch {
-        // ESRCH: that process is gone; the number may already name another one.
+        return undefined;
       }
-      this.#forget(pid);
+      this.#fds.set(pid, fd);
     }
-    if (this.#fds.size >= this.maxOpen) return this.#byPath(pid);
-    let opened: number;
+    let n: number;
     try {
-      opened = openSync(`/proc/${pid}/stat`, 'r');
+      n = readSync(fd, buf, 0, buf.length, 0);
     } catch {
+      // ESRCH: the process this file names is gone (its number may already name another one).
+      this.#forget(pid);
       return undefined;
     }
-    this.#fds.set(pid, opened);
-    try {
-      const n = readSync(opened, buf, 0, buf.length, 0);
-      if (n > 0 && n < buf.length) return parseStatUsageBytes(buf, n);
-    } catch {
-      // gone between open and read
-    }
-    this.#forget(pid);
-    // Only a pathological comm fills the buffer; the path reader copes with that.
-    return this.#byPath(pid);
+    // Only a pathological comm could fill the buffer; the path reader copes with that.
+    return n < buf.length ? parseStatUsageBytes(buf, n) : this.#byPath(pid);
   }
 
   #byPath(pid: number): ProcUsage | undefined {
