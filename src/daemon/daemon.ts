@@ -117,8 +117,13 @@ export class Daemon {
       switch (d.kind) {
         case 'adopt': {
           const startedAt = await processStartedAt(d.pid);
-          engine.adopt(name, d.pid, startedAt, this.#state.agents[name]?.restarts);
-          this.#state.agents[name] ??= { pid: d.pid, startTime: d.startTime, spawnedAt: new Date(startedAt ?? Date.now()).toISOString() };
+          engine.adopt(name, d.pid, startedAt, d.restarts);
+          this.#state.agents[name] ??= {
+            pid: d.pid,
+            startTime: d.startTime,
+            spawnedAt: new Date(startedAt ?? Date.now()).toISOString(),
+            ...(d.restarts ? { restarts: d.restarts } : {}),
+          };
           this.notes.push(`adopted ${name} (pid ${d.pid})${d.foundBy === 'marker' ? ' found by its environment marker' : ''}`);
           break;
         }

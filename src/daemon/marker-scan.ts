@@ -1,8 +1,10 @@
 /**
  * Finds agent processes by the marker every agent carries in its
  * environment (ORCHESTRA_STATE_DIR and ORCHESTRA_INSTANCE, set at spawn), so
- * a daemon whose state.json was lost or corrupted can still adopt them
- * instead of starting second copies. Reads /proc only.
+ * a daemon whose state.json was lost or corrupted, or killed before it
+ * recorded a spawn, can still adopt them instead of starting second copies,
+ * with the restart count the process was spawned with (ORCHESTRA_RESTARTS).
+ * Reads /proc only.
  */
 
 import { readdir, readFile } from 'node:fs/promises';
@@ -11,11 +13,14 @@ import { procStartTime } from './proc-start-time.js';
 
 export const STATE_DIR_VAR = 'ORCHESTRA_STATE_DIR';
 export const INSTANCE_VAR = 'ORCHESTRA_INSTANCE';
+export const RESTARTS_VAR = 'ORCHESTRA_RESTARTS';
 
 /** One marked process group leader. */
 export interface MarkedProcess {
   pid: number;
   startTime: number;
+  /** Restarts of the instance when this process was spawned; absent from processes of older versions. */
+  restarts?: number;
 }
 
 /** Parses a NUL-separated /proc/<pid>/environ. */
@@ -57,7 +62,9 @@ export async function findMarkedProcesses(stateDir: string): Promise<Map<string,
     const instance = vars.get(INSTANCE_VAR);
     if (vars.get(STATE_DIR_VAR) !== stateDir || !instance || !groupLeader(pid)) continue;
     const startTime = await procStartTime(pid);
-    if (startTime !== undefined) found.set(instance, { pid, startTime });
+    if (startTime === undefined) continue;
+    const restarts = Number(vars.get(RESTARTS_VAR));
+    found.set(instance, { pid, startTime, ...(Number.isSafeInteger(restarts) && restarts >= 0 ? { restarts } : {}) });
   }
   return found;
 }

@@ -10,7 +10,7 @@ import type { MarkedProcess } from './marker-scan.js';
 import type { State } from './state-store.js';
 
 export type RecoveryDecision =
-  | { kind: 'adopt'; pid: number; startTime: number; foundBy: 'record' | 'marker' }
+  | { kind: 'adopt'; pid: number; startTime: number; foundBy: 'record' | 'marker'; restarts?: number }
   | { kind: 'completed'; at: number }
   | { kind: 'restart' }
   | { kind: 'idle' };
@@ -35,11 +35,14 @@ export async function decideRecovery(input: RecoveryInput): Promise<Map<string, 
     const completedAt = input.state.completed?.[spec.name];
     let decision: RecoveryDecision;
     if (record && input.sameBoot && (await input.isSameProcess(record.pid, record.startTime))) {
-      decision = { kind: 'adopt', pid: record.pid, startTime: record.startTime, foundBy: 'record' };
+      const restarts = record.restarts ?? (found?.pid === record.pid ? found.restarts : undefined);
+      decision = { kind: 'adopt', pid: record.pid, startTime: record.startTime, foundBy: 'record', ...(restarts !== undefined ? { restarts } : {}) };
     } else if (spec.type === 'oneshot' && completedAt !== undefined) {
       decision = { kind: 'completed', at: Date.parse(completedAt) };
     } else if (found) {
-      decision = { kind: 'adopt', pid: found.pid, startTime: found.startTime, foundBy: 'marker' };
+      // The process itself says how many restarts came before it; a record left from an earlier run may be behind.
+      const restarts = found.restarts ?? record?.restarts;
+      decision = { kind: 'adopt', pid: found.pid, startTime: found.startTime, foundBy: 'marker', ...(restarts !== undefined ? { restarts } : {}) };
     } else if (record && spec.type === 'service' && !spec.disabled && spec.restart.when !== 'never') {
       decision = { kind: 'restart' };
     } else {

@@ -137,7 +137,7 @@ export class Instance {
     this.#emit({ type: 'agent-starting', attempt: this.attempt, message: `starting (attempt ${this.attempt})` });
     // Where this run's output begins: a log readiness probe must see a line printed before it is set up.
     const logFrom = currentSize(this.logFile);
-    const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv);
+    const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv, this.restartCount);
     // A stop may have arrived while spawning.
     if (this.state.name === 'stopped') {
       if (spawned.ok) await stopTree({ pid: spawned.value.pid, leaderExited: spawned.value.exited }, 'SIGKILL', 0);

@@ -37,13 +37,15 @@ export function childEnv(spec: Pick<AgentSpec, 'inheritEnv' | 'env'>, base: Reco
 }
 
 /**
- * The marker every agent carries in its environment: its state directory and
- * instance name. A daemon that lost its records finds agents by it
- * (src/daemon/marker-scan.ts) instead of starting second copies.
+ * The marker every agent carries in its environment: its state directory,
+ * instance name, and how many times the instance had been restarted when
+ * this process was spawned. A daemon that lost its records finds agents by
+ * it (src/daemon/marker-scan.ts) instead of starting second copies, and
+ * keeps their restart count; agents may read it too.
  */
-export function agentMarker(instance: string, logFile: string): Record<string, string> {
+export function agentMarker(instance: string, logFile: string, restarts = 0): Record<string, string> {
   // Log files live in <stateDir>/logs/, so the state directory is two levels up.
-  return { ORCHESTRA_STATE_DIR: resolve(dirname(dirname(logFile))), ORCHESTRA_INSTANCE: instance };
+  return { ORCHESTRA_STATE_DIR: resolve(dirname(dirname(logFile))), ORCHESTRA_INSTANCE: instance, ORCHESTRA_RESTARTS: String(restarts) };
 }
 
 /** Looks a user up in /etc/passwd: `name` or a numeric uid (optionally `uid:gid`). */
@@ -90,6 +92,7 @@ export async function spawnAgent(
   spec: AgentSpec,
   logFile: string,
   baseEnv: Record<string, string | undefined>,
+  restarts = 0,
 ): Promise<Result<SpawnedProcess, string>> {
   const [file, ...args] = spec.command;
   if (file === undefined) return err('empty command');
@@ -111,7 +114,7 @@ export async function spawnAgent(
   try {
     child = spawn(file, args, {
       cwd: spec.cwd,
-      env: { ...childEnv(spec, baseEnv), ...agentMarker(spec.name, logFile) },
+      env: { ...childEnv(spec, baseEnv), ...agentMarker(spec.name, logFile, restarts) },
       detached: true, // setsid(): own session and process group, pgid = pid
       stdio: ['ignore', fd, fd],
       ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),

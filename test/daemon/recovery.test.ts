@@ -43,3 +43,22 @@ t.test('a dead recorded service is restarted; after a reboot records count for n
   t.same((await decideRecovery({ ...input, sameBoot: false })).get('svc'), { kind: 'restart' });
   t.same((await decideRecovery({ ...input, sameBoot: true })).get('svc')?.kind, 'adopt');
 });
+
+t.test('restart counts: the count a marked process was spawned with wins over a record left from an earlier run', async (t) => {
+  const p = plan([spec('stale'), spec('missing'), spec('recorded'), spec('old')]);
+  const decisions = await decideRecovery({
+    plan: p,
+    state: state({ agents: { stale: { ...record(100), restarts: 1 }, recorded: { ...record(300), restarts: 4 }, old: { ...record(500), restarts: 2 } } }),
+    sameBoot: true,
+    marked: new Map([
+      ['stale', { pid: 101, startTime: 1010, restarts: 2 }],
+      ['missing', { pid: 201, startTime: 2010, restarts: 3 }],
+      ['old', { pid: 501, startTime: 5010 }],
+    ]),
+    isSameProcess: async (pid) => pid === 300,
+  });
+  t.match(decisions.get('stale'), { kind: 'adopt', pid: 101, foundBy: 'marker', restarts: 2 }, 'killed before the new run was recorded');
+  t.match(decisions.get('missing'), { kind: 'adopt', pid: 201, foundBy: 'marker', restarts: 3 }, 'no record at all');
+  t.match(decisions.get('recorded'), { kind: 'adopt', pid: 300, foundBy: 'record', restarts: 4 });
+  t.match(decisions.get('old'), { kind: 'adopt', pid: 501, foundBy: 'marker', restarts: 2 }, 'a process without the variable falls back to the record');
+});

@@ -97,3 +97,16 @@ t.test('adopt watches a foreign process and restarts it by policy when it exits 
   t.match(s, { reason: 'exit code unknown' });
   await h.waitFor(is('agent-started', 'old'));
 });
+
+t.test('each run is spawned with ORCHESTRA_RESTARTS: the restarts that came before it', async (t) => {
+  const h = harness(
+    t,
+    plan([spec({ name: 'counted', command: sh('echo "run $ORCHESTRA_RESTARTS of $ORCHESTRA_INSTANCE"; exit 3'), restart: { when: 'on-failure', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 3, resetAfterMs: 60_000 } })]),
+  );
+  await h.engine.startAll();
+  await h.waitFor(is('agent-failed', 'counted'));
+  const { readFileSync } = await import('node:fs');
+  const { logFileOf } = await import('../../src/supervise/process-group.js');
+  const lines = readFileSync(logFileOf(h.stateDir, 'counted'), 'utf8').trim().split('\n');
+  t.same(lines, ['run 0 of counted', 'run 1 of counted', 'run 2 of counted']);
+});
