@@ -20,13 +20,14 @@ async function start(t: Test, argv: string[]): Promise<ChildProcess & { pid: num
   return c as ChildProcess & { pid: number };
 }
 
-/** The pid a spawn-grandchild fixture prints. */
-function grandchildOf(c: ChildProcess): Promise<number> {
+/** The pid a child prints on its stdout after `label` (`grandchild <pid>` from the spawn-grandchild fixture, and so on). */
+function printedPid(c: ChildProcess, label: string): Promise<number> {
+  const pattern = new RegExp(`${label} (\\d+)`);
   return new Promise((resolve) => {
     let text = '';
     c.stdout!.on('data', (d: Buffer) => {
       text += d.toString();
-      const m = /grandchild (\d+)/.exec(text);
+      const m = pattern.exec(text);
       if (m) resolve(Number(m[1]));
     });
   });
@@ -90,7 +91,7 @@ t.test('lastAllocatedPid moves when a process is spawned', async (t) => {
 t.test('LiveTrees: a grandchild born later joins its tree, one killed leaves it, a leader no longer asked for is forgotten', async (t) => {
   const trees = new LiveTrees();
   const leader = await start(t, fixture('spawn-grandchild'));
-  const grandchild = await grandchildOf(leader);
+  const grandchild = await printedPid(leader, 'grandchild');
   const pidsOf = (m: Map<number, { pid: number }[]>, l: number) => (m.get(l) ?? []).map((p) => p.pid).sort();
   await until(() => pidsOf(trees.update([leader.pid]), leader.pid).includes(grandchild), 'grandchild in the tree');
   t.same(pidsOf(trees.update([leader.pid]), leader.pid), [leader.pid, grandchild].sort(), 'leader and grandchild');
@@ -116,15 +117,7 @@ t.test('LiveTrees: a setsid descendant stays in its tree after its parent dies; 
   const [node, script] = fixture('spawn-grandchild', 'setsid');
   const leaderJs = `const c = require('node:child_process').spawn(process.execPath, [${JSON.stringify(script)}, 'setsid'], { stdio: ['ignore', 'inherit', 'ignore'] }); console.log('middle ' + c.pid); setInterval(() => {}, 1e9);`;
   const leader = await start(t, [node!, '-e', leaderJs]);
-  const middle = await new Promise<number>((resolve) => {
-    let text = '';
-    leader.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      const m = /middle (\d+)/.exec(text);
-      if (m) resolve(Number(m[1]));
-    });
-  });
-  const grandchild = await grandchildOf(leader);
+  const [middle, grandchild] = await Promise.all([printedPid(leader, 'middle'), printedPid(leader, 'grandchild')]);
   t.teardown(() => killAndWait(grandchild));
   const pidsOf = () => (trees.update([leader.pid]).get(leader.pid) ?? []).map((p) => p.pid).sort();
   await until(() => pidsOf().includes(grandchild), 'setsid grandchild found through its parent link');
@@ -180,14 +173,7 @@ t.test('StatFiles: a zombie reads as gone (it has no CPU or memory left to repor
   t.teardown(() => files.close());
   // sh execs sleep without reaping the child it started: the child stays a zombie.
   const parent = await start(t, ['sh', '-c', 'true & echo "child $!"; exec sleep 60']);
-  const child = await new Promise<number>((resolve) => {
-    let text = '';
-    parent.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-      const m = /child (\d+)/.exec(text);
-      if (m) resolve(Number(m[1]));
-    });
-  });
+  const child = await printedPid(parent, 'child');
   await until(() => isGone(child), 'the child exited');
   t.equal(files.usage(child), undefined);
   t.ok(files.usage(parent.pid), 'its parent reads');
