@@ -50,7 +50,9 @@ t.test('every file and folder in .orchestra is private', async (t) => {
     t.ok(entries.includes(join(p.stateDir, want)), `${want} exists`);
   }
   for (const path of entries) {
-    const st = statSync(path);
+    // The daemon keeps writing (the chatty agent restarts): an atomic write's temp file can be renamed away between the listing and here.
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) continue;
     const mode = (st.mode & 0o777).toString(8);
     const name = relative(p.stateDir, path);
     if (st.isDirectory()) t.equal(mode, '700', `${name}/ is 0700`);
