@@ -17,9 +17,13 @@ export type AgentFields = {
    */
   extends?: string | string[];
   /**
-   * `service` (runs until stopped) or `oneshot` (runs to completion). Default `service`. A change restarts the agent.
+   * `service` (runs until stopped), `oneshot` (runs to completion) or `forking` (the command exits 0 after starting a background process whose pid it writes to `pid_file`). Default `service`. A change restarts the agent.
    */
-  type?: 'service' | 'oneshot';
+  type?: 'service' | 'oneshot' | 'forking';
+  /**
+   * With `type: forking`: the file, relative to the agent's cwd, where the background process writes its pid. A change restarts the agent.
+   */
+  pid_file?: string;
   command?: Command;
   /**
    * Run a string `command` through `sh -c`. Default false. A change restarts the agent.
@@ -81,6 +85,7 @@ export type AgentFields = {
   } | null;
   restart?: Restart;
   stop?: Stop;
+  reload?: Reload;
   startup?: Startup;
   readiness?: Probe;
   liveness?: Probe1;
@@ -104,6 +109,7 @@ export type AgentFields = {
     | string[]
     | 'service'
     | 'oneshot'
+    | 'forking'
     | Command
     | boolean
     | {
@@ -126,6 +132,7 @@ export type AgentFields = {
       }
     | Restart
     | Stop
+    | Reload
     | Startup
     | Probe
     | Probe1
@@ -171,9 +178,13 @@ export type AgentFields1 = {
    */
   extends?: string | string[];
   /**
-   * `service` (runs until stopped) or `oneshot` (runs to completion). Default `service`. A change restarts the agent.
+   * `service` (runs until stopped), `oneshot` (runs to completion) or `forking` (the command exits 0 after starting a background process whose pid it writes to `pid_file`). Default `service`. A change restarts the agent.
    */
-  type?: 'service' | 'oneshot';
+  type?: 'service' | 'oneshot' | 'forking';
+  /**
+   * With `type: forking`: the file, relative to the agent's cwd, where the background process writes its pid. A change restarts the agent.
+   */
+  pid_file?: string;
   command?: Command;
   /**
    * Run a string `command` through `sh -c`. Default false. A change restarts the agent.
@@ -235,6 +246,7 @@ export type AgentFields1 = {
   } | null;
   restart?: Restart;
   stop?: Stop;
+  reload?: Reload;
   startup?: Startup;
   readiness?: Probe;
   liveness?: Probe1;
@@ -258,6 +270,7 @@ export type AgentFields1 = {
     | string[]
     | 'service'
     | 'oneshot'
+    | 'forking'
     | Command
     | boolean
     | {
@@ -280,6 +293,7 @@ export type AgentFields1 = {
       }
     | Restart
     | Stop
+    | Reload
     | Startup
     | Probe
     | Probe1
@@ -428,13 +442,27 @@ export interface Notify {
    */
   command?: [string, ...string[]] | string;
   /**
-   * A loopback URL (http://127.0.0.1, localhost or [::1]) that receives each notification as a JSON POST.
+   * An http:// or https:// URL that receives each notification as a JSON POST.
    */
   webhook?: string;
   /**
    * Which notifications to send. Default: all.
    */
   events?: ('applied' | 'rejected' | 'alert' | 'failed')[];
+  /**
+   * HTTP headers sent with each webhook request; values are interpolated (e.g. `Bearer ${TOKEN}`) and masked in every output.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * How long one webhook request may take. Default `5s`.
+   */
+  timeout?: string;
+  /**
+   * How many times a failed webhook request is retried, with exponential backoff from 500ms. Default 3.
+   */
+  retries?: number;
   /**
    * This interface was referenced by `Notify`'s JSON-Schema definition
    * via the `patternProperty` "^x-".
@@ -480,15 +508,45 @@ export interface Restart {
  */
 export interface Stop {
   /**
-   * Signal sent to the agent's whole process group. Default `SIGTERM`.
+   * Signal sent when a stop begins, to the processes `mode` names. Default `SIGTERM`.
    */
   signal?: 'SIGTERM' | 'SIGINT' | 'SIGQUIT' | 'SIGHUP' | 'SIGKILL' | 'SIGUSR1' | 'SIGUSR2' | 'SIGWINCH';
   /**
-   * How long to wait after the signal before SIGKILL of the group and every descendant. Default `10s`.
+   * How long to wait after the signal (or `command`) before SIGKILL of everything left in the agent's boundary. Default `10s`.
    */
   timeout?: string;
   /**
+   * Who receives `signal`: `group` (the agent's process group), `main` (the main process only, as PostgreSQL wants), `all` (every process in the boundary). Whatever the mode, everything left in the boundary after `timeout` is killed. Default `group`.
+   */
+  mode?: 'group' | 'main' | 'all';
+  /**
+   * The program and its arguments as a list (no shell), or a string run with `sh -c` when `shell: true`.
+   */
+  command?: [string, ...string[]] | string;
+  /**
    * This interface was referenced by `Stop`'s JSON-Schema definition
+   * via the `patternProperty` "^x-".
+   */
+  [k: string]: unknown;
+}
+/**
+ * How the agent reloads its configuration without a restart (the pid is kept). Give `signal` or `command`.
+ */
+export interface Reload {
+  /**
+   * Signal sent to the main process to reload, e.g. `SIGHUP`.
+   */
+  signal?: 'SIGTERM' | 'SIGINT' | 'SIGQUIT' | 'SIGHUP' | 'SIGKILL' | 'SIGUSR1' | 'SIGUSR2' | 'SIGWINCH';
+  /**
+   * The program and its arguments as a list (no shell), or a string run with `sh -c` when `shell: true`.
+   */
+  command?: [string, ...string[]] | string;
+  /**
+   * Files, relative to the manifest, whose content changes are applied by a reload instead of a restart.
+   */
+  on_change?: string[];
+  /**
+   * This interface was referenced by `Reload`'s JSON-Schema definition
    * via the `patternProperty` "^x-".
    */
   [k: string]: unknown;

@@ -108,7 +108,7 @@ t.test('invalid documents', async (t) => {
     ['replicas too large', doc({ api: { ...agent, replicas: 1001 } }), 'maximum'],
     ['empty command list', doc({ api: { command: [] } }), 'oneOf'],
     ['dependency without condition', doc({ api: { ...agent, depends_on: { db: { restart: true } } } }), 'required'],
-    ['non-loopback webhook', doc({}, { notify: { webhook: 'http://example.com/' } }), 'pattern'],
+    ['webhook that is not http(s)', doc({}, { notify: { webhook: 'ftp://example.com/' } }), 'pattern'],
     ['bad env key', doc({ api: { ...agent, env: { 'A-B': '1' } } }), 'propertyNames'],
     ['nested env value', doc({ api: { ...agent, env: { A: { b: 1 } } } }), 'type'],
     ['unknown overlay key', doc({}, { environments: { prod: { templates: {} } } }), 'additionalProperties'],
