@@ -5,7 +5,7 @@
  * daemon's job).
  */
 
-import type { AgentStateName } from '../supervise/state-name.js';
+import type { AgentStateName } from './state-name.js';
 
 /** One instance as the supervisor sees it right now. */
 export interface ObservedAgent {
