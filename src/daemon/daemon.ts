@@ -26,7 +26,7 @@ import { PidRecords } from './pid-records.js';
 import { currentBootId, isSameProcess } from './proc-start-time.js';
 import { getRevision, latestRevision, writeRevision, type Revision } from './revisions.js';
 import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
-import type { StatusSnapshot } from './status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 import { loadState, markApplied, rebuildState, saveState, type State } from './state-store.js';
 
 const RECENT_EVENTS = 200;

@@ -6,7 +6,7 @@
  * `message`.
  */
 
-import type { AgentStateName } from '../supervise/state-name.js';
+import type { AgentStateName } from '../plan/state-name.js';
 
 interface EventBase<T extends string> {
   type: T;

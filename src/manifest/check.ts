@@ -9,7 +9,7 @@
 
 import { findCycles } from '../graph/graph.js';
 import { parsePercent, parseSize } from '../util/units.js';
-import { error, type Diagnostic, type Location } from './diagnostic.js';
+import { error, type Diagnostic, type Location } from '../util/diagnostic.js';
 import { child, type ValueNode } from './node.js';
 import type { Instance, RenderedAgent } from './render.js';
 import { didYouMean } from './suggest.js';

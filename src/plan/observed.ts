@@ -6,7 +6,7 @@
  */
 
 import type { AgentType } from './spec.js';
-import type { AgentStateName } from '../supervise/state-name.js';
+import type { AgentStateName } from './state-name.js';
 
 /** One instance as the supervisor sees it right now. */
 export interface ObservedAgent {

@@ -5,12 +5,14 @@
  * (src/manifest/load.ts) is the only producer.
  */
 
-import type { Location } from '../manifest/diagnostic.js';
+import type { DependencyCondition } from '../graph/graph.js';
+import type { Location } from '../util/diagnostic.js';
+
+export type { DependencyCondition };
 
 export type AgentType = 'service' | 'oneshot' | 'forking';
 export type RestartWhen = 'always' | 'on-failure' | 'never';
 export type RestartStrategy = 'immediate' | 'delayed' | 'exponential';
-export type DependencyCondition = 'started' | 'ready' | 'completed';
 export type CriticalAction = 'alert' | 'restart' | 'stop';
 export type StopSignal =
   | 'SIGTERM'

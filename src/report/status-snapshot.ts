@@ -4,7 +4,7 @@
  * the CLI `status`, the static page and the dashboard only render it.
  */
 
-import type { AgentStateName } from '../supervise/state-name.js';
+import type { AgentStateName } from '../plan/state-name.js';
 import type { AgentType, DependencyCondition } from '../plan/spec.js';
 
 export type HealthLevel = 'green' | 'yellow' | 'red';
