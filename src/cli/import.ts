@@ -8,7 +8,7 @@
 
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Diagnostic, Location } from '../manifest/diagnostic.js';
+import type { Diagnostic, Location } from '../util/diagnostic.js';
 import { loadManifest } from '../manifest/load.js';
 import type { ImportInput } from '../import/draft.js';
 import { IMPORTERS, resolveFormat } from '../import/index.js';

@@ -5,7 +5,7 @@
  * text is written by write-manifest.ts, files are read by the CLI.
  */
 
-import type { Diagnostic, Location } from '../manifest/diagnostic.js';
+import type { Diagnostic, Location } from '../util/diagnostic.js';
 
 /** One agent of the imported manifest: its orchestra keys in the order they are written. */
 export interface AgentDraft {

@@ -4,7 +4,7 @@
  * source names, and returns a ManifestDraft and located diagnostics.
  */
 
-import type { Diagnostic } from '../manifest/diagnostic.js';
+import type { Diagnostic } from '../util/diagnostic.js';
 import { didYouMean } from '../manifest/suggest.js';
 import type { ImportInput, ImportResult } from './draft.js';
 import { importProcessCompose } from './process-compose.js';

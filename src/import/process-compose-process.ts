@@ -6,7 +6,7 @@
  * agent. Pure.
  */
 
-import type { Location } from '../manifest/diagnostic.js';
+import type { Location } from '../util/diagnostic.js';
 import type { MapEntry, MapNode, ValueNode } from '../manifest/node.js';
 import { seconds, signalName, type AgentDraft, type AgentNames, type ImportNotes } from './draft.js';
 import { defaultCwd, rebase, type Folders } from './paths.js';

@@ -4,7 +4,7 @@
  * located warning or error in the import's notes. Pure.
  */
 
-import type { Location } from '../manifest/diagnostic.js';
+import type { Location } from '../util/diagnostic.js';
 import type { MapNode, ValueNode } from '../manifest/node.js';
 import type { ImportNotes } from './draft.js';
 

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Diagnostic } from '../../src/manifest/diagnostic.js';
+import type { Diagnostic } from '../../src/util/diagnostic.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import type { ImportInput, ImportResult } from '../../src/import/draft.js';
 import { writeManifest } from '../../src/import/write-manifest.js';
