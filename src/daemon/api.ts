@@ -10,7 +10,7 @@ import type { OrchestraEvent } from '../events/event.js';
 import type { ChangeSet } from '../plan/change-set.js';
 import type { ExecutionOutcome } from '../reconcile/execute-changes.js';
 import type { ApplyRequest, PlanState } from '../reconcile/reconciler.js';
-import type { StatusSnapshot } from './status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 
 /** One route. The type parameters exist only for the compiler (`types` is never set). */
 export interface Route<Body, Query, Reply, Line = never> {

@@ -7,7 +7,7 @@
  */
 
 import { EventLog } from '../events/event-log.js';
-import type { OrchestraEvent } from '../events/event.js';
+import { makeEvent, type OrchestraEvent } from '../events/event.js';
 import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState } from '../reconcile/reconciler.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import type { ReconcilerPorts } from '../reconcile/ports.js';
@@ -21,7 +21,7 @@ import { findMarkedProcesses } from './marker-scan.js';
 import { currentBootId, isSameProcess, procStartTime } from './proc-start-time.js';
 import { getRevision, latestRevision, writeRevision } from './revisions.js';
 import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
-import type { StatusSnapshot } from './status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 import { loadState, rebuildState, saveState } from './state-store.js';
 
 export type { ApplyRequest } from '../reconcile/reconciler.js';
@@ -111,7 +111,10 @@ export class Daemon {
 
   #send(notification: Notification): void {
     void notify(this.reconciler.applied?.plan, notification).then((error) => {
-      if (error) this.log(`notify (${notification.kind}) failed: ${error.message}`);
+      if (!error) return;
+      this.log(`notify (${notification.kind}) failed: ${error.message}`);
+      // Shown where people look (events, dashboard), never fatal.
+      this.#onEvent(makeEvent(Date.now(), { type: 'notify-failed', kind: notification.kind, reason: error.message, message: `notify (${notification.kind}) failed: ${error.message}` }));
     });
   }
 
