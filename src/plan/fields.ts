@@ -116,6 +116,7 @@ export function specFields(spec: AgentSpec, envFileHashes: EnvFileHashMap, baseD
       case 'stop':
         put('stop.signal', spec.stop.signal, cls);
         put('stop.timeout', formatDuration(spec.stop.timeoutMs), cls);
+        put('stop.mode', spec.stop.mode ?? 'group', cls);
         break;
       case 'startup':
         put('startup.timeout', formatDuration(spec.startup.timeoutMs), cls);

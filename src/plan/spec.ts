@@ -12,6 +12,8 @@ export type RestartWhen = 'always' | 'on-failure' | 'never';
 export type RestartStrategy = 'immediate' | 'delayed' | 'exponential';
 export type DependencyCondition = 'started' | 'ready' | 'completed';
 export type CriticalAction = 'alert' | 'restart' | 'stop';
+/** Who gets the stop signal: the process group, the main process, or every process in the boundary (docs/supervision.md). */
+export type StopMode = 'group' | 'main' | 'all';
 export type StopSignal =
   | 'SIGTERM'
   | 'SIGINT'
@@ -95,7 +97,8 @@ export interface AgentSpec {
   nice?: number;
   dependsOn: DependencySpec[];
   restart: RestartSpec;
-  stop: { signal: StopSignal; timeoutMs: number };
+  /** `mode` absent means `group` (plans applied before the key existed). */
+  stop: { signal: StopSignal; timeoutMs: number; mode?: StopMode };
   startup: { timeoutMs: number; retries: number };
   readiness?: ProbeSpec;
   liveness?: ProbeSpec;
