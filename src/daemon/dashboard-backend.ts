@@ -4,7 +4,7 @@
  * reports; every action and every snapshot comes from here.
  */
 
-import type { StatusSnapshot } from './status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 
 export interface DashboardBackend {
   /** The fleet as it is now. */

@@ -6,7 +6,7 @@
  * (mode 0600: the resolved env inside holds secret values).
  */
 
-import { type Diagnostic, error } from '../manifest/diagnostic.js';
+import { type Diagnostic, error } from '../util/diagnostic.js';
 import { type Result, err, ok } from '../util/result.js';
 import type { Plan } from './spec.js';
 import { ACTION_KINDS, type ChangeSet, summarize } from './change-set.js';
@@ -101,6 +101,17 @@ export function checkStale(saved: StateStamp, current: StateStamp): Result<void,
     return err(error('saved-plan-stale', message, undefined, { hint: 'run `orchestra plan` again' }));
   }
   return ok(undefined);
+}
+
+/**
+ * Whether a saved plan may still be applied to `current`: checkStale, except
+ * that a plan saved before anything was applied (serial 0) stays valid until
+ * the first apply. Callers check this before diffing, so a plan whose change
+ * someone else already made is refused rather than answered "No changes".
+ */
+export function checkSavedPlan(saved: StateStamp, current: StateStamp): Result<void, Diagnostic> {
+  if (saved.serial === 0 && current.serial === 0) return ok(undefined);
+  return checkStale(saved, current);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -57,13 +57,26 @@ export function sendStop(main: number, members: readonly ProcInfo[], mode: StopM
   switch (mode) {
     case 'main':
       signal(main, sig);
-      return members.filter((p) => p.pid === main);
+      break;
     case 'group':
       signal(-main, sig);
-      return members.filter((p) => p.pgid === main || p.pid === main);
+      break;
     case 'all':
       signal(-main, sig);
       for (const p of members) if (p.pgid !== main) signal(p.pid, sig);
+      break;
+  }
+  return named(main, members, mode);
+}
+
+/** The members `mode` names (whom the stop waits for before the final SIGKILL). */
+function named(main: number, members: readonly ProcInfo[], mode: StopMode): ProcInfo[] {
+  switch (mode) {
+    case 'main':
+      return members.filter((p) => p.pid === main);
+    case 'group':
+      return members.filter((p) => p.pgid === main || p.pid === main);
+    case 'all':
       return [...members];
   }
 }
@@ -96,6 +109,13 @@ async function waitGone(target: StopTarget, members: readonly ProcInfo[], ms: nu
   }
 }
 
+/**
+ * A signal decided later: a `stop.command` runs instead of the signal, and
+ * only when it fails is the signal sent (resolves to it; to undefined when
+ * the command did its job). The timeout runs from stop begin either way.
+ */
+export type DeferredSignal = Promise<NodeJS.Signals | undefined>;
+
 /** SIGKILLs whatever is left in the boundary (re-listed now) and waits, bounded, for it to be gone; returns killed and surviving pids. */
 async function sweep(target: StopTarget, earlier: readonly ProcInfo[], survey: () => Survey): Promise<{ killed: number[]; survivors: number[] }> {
   const main = { pid: target.pid, known: [...(target.known ?? []), ...earlier] };
@@ -115,9 +135,15 @@ async function sweep(target: StopTarget, earlier: readonly ProcInfo[], survey: (
  * in one tick signal them all at once. `survey` is shared by such a batch;
  * `fresh` gives a new one for the final sweep.
  */
-export async function stopBoundary(target: StopTarget, sig: NodeJS.Signals, mode: StopMode, timeoutMs: number, survey: Survey, fresh: () => Survey): Promise<StopResult> {
+export async function stopBoundary(target: StopTarget, sig: NodeJS.Signals | DeferredSignal, mode: StopMode, timeoutMs: number, survey: Survey, fresh: () => Survey): Promise<StopResult> {
   const members = target.boundary.members(target, survey);
-  const signalled = sendStop(target.pid, members, mode, sig);
+  let signalled: ProcInfo[];
+  if (typeof sig === 'string') signalled = sendStop(target.pid, members, mode, sig);
+  else {
+    // The stop command runs first; the signal follows only if it failed, to the boundary as it is then.
+    signalled = named(target.pid, members, mode);
+    void sig.then((later) => later && sendStop(target.pid, target.boundary.members({ pid: target.pid, known: members }, fresh()), mode, later));
+  }
   const alive = await waitGone(target, signalled, timeoutMs);
   const killed = alive.length > 0;
   const swept = await sweep(target, members, fresh);
