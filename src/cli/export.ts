@@ -7,7 +7,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXPORTERS, resolveTarget, type ExportFile, type ExportOptions } from '../export/index.js';
-import type { Diagnostic } from '../manifest/diagnostic.js';
+import type { Diagnostic } from '../util/diagnostic.js';
 import { loadManifest } from '../manifest/load.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
 

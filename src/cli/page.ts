@@ -1,7 +1,7 @@
 /** `orchestra page` (static status page) and `orchestra dashboard` (live page served by the daemon). */
 
 import { writeFile } from 'node:fs/promises';
-import type { StatusSnapshot } from '../daemon/status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 import { renderStatusPage } from '../report/status-page.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
 

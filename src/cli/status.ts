@@ -1,6 +1,6 @@
 /** `orchestra status` / `ps`: the fleet as a table, JSON, or a table that refreshes (`--watch`). */
 
-import type { StatusSnapshot } from '../daemon/status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 import { renderStatusTable } from '../report/status-table.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
 import { useColor } from './options.js';

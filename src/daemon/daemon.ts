@@ -6,7 +6,7 @@
  */
 
 import { EventLog } from '../events/event-log.js';
-import type { OrchestraEvent } from '../events/event.js';
+import { makeEvent, type OrchestraEvent } from '../events/event.js';
 import { didYouMean } from '../manifest/suggest.js';
 import type { ChangeSet } from '../plan/change-set.js';
 import { diff } from '../plan/diff.js';
@@ -26,7 +26,7 @@ import { PidRecords } from './pid-records.js';
 import { currentBootId, isSameProcess } from './proc-start-time.js';
 import { getRevision, latestRevision, writeRevision, type Revision } from './revisions.js';
 import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
-import type { StatusSnapshot } from './status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 import { loadState, markApplied, rebuildState, saveState, type State } from './state-store.js';
 
 const RECENT_EVENTS = 200;
@@ -173,7 +173,10 @@ export class Daemon {
 
   #send(notification: Notification): void {
     void notify(this.#revision?.plan, notification).then((error) => {
-      if (error) this.log(`notify (${notification.kind}) failed: ${error.message}`);
+      if (!error) return;
+      this.log(`notify (${notification.kind}) failed: ${error.message}`);
+      // Shown where people look (events, dashboard), never fatal.
+      this.#onEvent(makeEvent(Date.now(), { type: 'notify-failed', kind: notification.kind, reason: error.message, message: `notify (${notification.kind}) failed: ${error.message}` }));
     });
   }
 

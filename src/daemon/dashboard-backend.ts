@@ -4,7 +4,7 @@
  * reports; every action and every snapshot comes from here.
  */
 
-import type { StatusSnapshot } from './status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 
 /** Where an instance's output is, and what must be masked in it. */
 export interface LogSource {

@@ -28,7 +28,7 @@ import {
   tokenMatches,
   tokenProblem,
 } from './dashboard-security.js';
-import type { StatusSnapshot } from './status-snapshot.js';
+import type { StatusSnapshot } from '../report/status-snapshot.js';
 
 export interface DashboardServerOptions {
   /** 0 or absent: any free port. */

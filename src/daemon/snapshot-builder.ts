@@ -7,10 +7,10 @@
 import type { OrchestraEvent } from '../events/event.js';
 import type { Plan } from '../plan/spec.js';
 import { SECRET_MASK, SECRET_KEY_PATTERN } from '../plan/spec.js';
-import { agentGraph } from '../report/graph.js';
+import { agentGraph } from '../graph/agent-graph.js';
 import type { AgentStatus } from '../supervise/status.js';
 import type { RevisionSummary } from './revisions.js';
-import type { AgentSnapshot, EventSnapshot, StatusSnapshot } from './status-snapshot.js';
+import type { AgentSnapshot, EventSnapshot, StatusSnapshot } from '../report/status-snapshot.js';
 
 /** Per-instance resource samples kept by the daemon for sparklines. */
 export interface UsageHistory {

@@ -4,7 +4,7 @@
  * loads the manifest and writes the files.
  */
 
-import { error, type Diagnostic } from '../manifest/diagnostic.js';
+import { error, type Diagnostic } from '../util/diagnostic.js';
 import { didYouMean } from '../manifest/suggest.js';
 import { exportCompose } from './compose.js';
 import { exportKubernetes } from './kubernetes.js';

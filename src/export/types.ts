@@ -3,7 +3,7 @@
  * the exporters themselves live one per target next to this file.
  */
 
-import type { Diagnostic } from '../manifest/diagnostic.js';
+import type { Diagnostic } from '../util/diagnostic.js';
 import type { Plan } from '../plan/spec.js';
 
 /** The engines `orchestra export` writes for. */

@@ -4,7 +4,7 @@
  * the CLI's job.
  */
 
-import type { Diagnostic, Location } from '../manifest/diagnostic.js';
+import type { Diagnostic, Location } from '../util/diagnostic.js';
 import type { Origins } from '../plan/spec.js';
 
 /** Accumulates export diagnostics, locating each at the manifest key it concerns. */

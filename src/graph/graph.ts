@@ -3,7 +3,8 @@
  * shutdown, cycle detection. Pure; knows nothing of processes or files.
  */
 
-import type { AgentSpec, DependencyCondition } from '../plan/spec.js';
+/** What a dependent waits for: its dependency spawned, ready, or (a oneshot) exited 0. */
+export type DependencyCondition = 'started' | 'ready' | 'completed';
 
 /** One edge: `from` waits for `to` to meet `condition`. */
 export interface Edge {
@@ -23,7 +24,15 @@ export interface DependencyGraph {
   dependents: Map<string, Edge[]>;
 }
 
-type GraphNode = Pick<AgentSpec, 'name' | 'agent' | 'priority' | 'dependsOn'>;
+/** What the graph needs of an instance; an AgentSpec is one. */
+export interface GraphNode {
+  /** Instance name. */
+  name: string;
+  /** Manifest agent name; dependencies name agents, and reach every instance of one. */
+  agent: string;
+  priority: number;
+  dependsOn: readonly { agent: string; condition: DependencyCondition; restart: boolean }[];
+}
 
 /** Builds the instance graph; assumes the loader already rejected cycles and unknown names. */
 export function buildGraph(instances: readonly GraphNode[]): DependencyGraph {

@@ -15,7 +15,7 @@
  * checks this reader against the full path.
  */
 
-import type { Location } from './diagnostic.js';
+import type { Location } from '../util/diagnostic.js';
 import type { MapNode, ScalarValue, SeqNode, ValueNode } from './node.js';
 import type { LineIndex } from './source.js';
 

@@ -6,7 +6,7 @@
  * intermediate fold and are dropped only at the end. No rendering, no schema.
  */
 
-import { error, type Diagnostic, type Location } from './diagnostic.js';
+import { error, type Diagnostic, type Location } from '../util/diagnostic.js';
 import { child, emptyMap, isNull, type MapNode, type ValueNode } from './node.js';
 import { dropTombstones, mergeLayers, without } from './merge.js';
 import type { Layers } from './overlay.js';

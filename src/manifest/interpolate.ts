@@ -6,7 +6,7 @@
  * as written (shell snippets stay readable). Pure: the environment is passed in.
  */
 
-import { error, type Diagnostic } from './diagnostic.js';
+import { error, type Diagnostic } from '../util/diagnostic.js';
 import { mapStrings, type MapNode, type ValueNode } from './node.js';
 
 export type EnvLookup = Readonly<Record<string, string | undefined>>;

@@ -23,7 +23,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { Plan } from '../plan/spec.js';
 import { checkSemantics } from './check.js';
-import { error, hasErrors, type Diagnostic } from './diagnostic.js';
+import { error, hasErrors, type Diagnostic } from '../util/diagnostic.js';
 import { inherit } from './inherit.js';
 import { interpolateTree } from './interpolate.js';
 import type { MapNode } from './node.js';

@@ -6,7 +6,7 @@
  * file access, no knowledge of the schema.
  */
 
-import type { Location } from './diagnostic.js';
+import type { Location } from '../util/diagnostic.js';
 
 export type ScalarValue = string | number | boolean | null;
 

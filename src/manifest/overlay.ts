@@ -7,7 +7,7 @@
  * agent or change its `extends`; precedence comes from fold order alone.
  */
 
-import { error, type Diagnostic, type Location } from './diagnostic.js';
+import { error, type Diagnostic, type Location } from '../util/diagnostic.js';
 import { child, emptyMap, isNull, type MapNode, type ValueNode } from './node.js';
 import { mergeLayers, without } from './merge.js';
 import type { SetLayer } from './set-args.js';

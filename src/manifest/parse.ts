@@ -8,7 +8,7 @@
 
 import { createRequire } from 'node:module';
 import type { Document, Node } from 'yaml';
-import { error, type Diagnostic, type Location } from './diagnostic.js';
+import { error, type Diagnostic, type Location } from '../util/diagnostic.js';
 import { fastParse } from './fast-yaml.js';
 import type { MapEntry, MapNode, ValueNode } from './node.js';
 import { LineIndex, locate } from './source.js';

@@ -7,7 +7,7 @@
  * collisions. Pure.
  */
 
-import { error, type Diagnostic, type Location } from './diagnostic.js';
+import { error, type Diagnostic, type Location } from '../util/diagnostic.js';
 import type { Merged } from './inherit.js';
 import { child, toPlain, type MapEntry, type MapNode, type ValueNode } from './node.js';
 import { hasTemplate, renderTemplate } from './template.js';

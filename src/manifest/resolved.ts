@@ -18,6 +18,12 @@ export function resolvedManifest(plan: Plan, options: { showSecrets: boolean }):
     const notify: Record<string, unknown> = {};
     if (plan.notify.command) notify['command'] = plan.notify.command;
     if (plan.notify.webhook !== undefined) notify['webhook'] = plan.notify.webhook;
+    if (plan.notify.headers) {
+      // Header values often carry a token: masked unless asked, like secret env values.
+      notify['headers'] = Object.fromEntries(Object.keys(plan.notify.headers).map((k) => [k, options.showSecrets ? plan.notify!.headers![k] : SECRET_MASK]));
+    }
+    notify['timeout'] = formatDuration(plan.notify.timeoutMs);
+    notify['retries'] = plan.notify.retries;
     notify['events'] = plan.notify.events;
     doc['notify'] = notify;
   }
@@ -58,7 +64,14 @@ function agentDoc(a: AgentSpec, showSecrets: boolean): Record<string, unknown> {
     max_attempts: a.restart.maxAttempts,
     reset_after: formatDuration(a.restart.resetAfterMs),
   };
-  out['stop'] = { signal: a.stop.signal, timeout: formatDuration(a.stop.timeoutMs) };
+  out['stop'] = { signal: a.stop.signal, timeout: formatDuration(a.stop.timeoutMs), ...(a.stop.command ? { command: [...a.stop.command] } : {}) };
+  if (a.reload) {
+    out['reload'] = {
+      ...(a.reload.signal ? { signal: a.reload.signal } : {}),
+      ...(a.reload.command ? { command: [...a.reload.command] } : {}),
+      ...(a.reload.onChange.length > 0 ? { on_change: [...a.reload.onChange] } : {}),
+    };
+  }
   out['startup'] = { timeout: formatDuration(a.startup.timeoutMs), retries: a.startup.retries };
   if (a.readiness) out['readiness'] = probeDoc(a.readiness);
   if (a.liveness) out['liveness'] = probeDoc(a.liveness);

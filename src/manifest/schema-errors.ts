@@ -7,7 +7,7 @@
  */
 
 import type { ErrorObject } from 'ajv';
-import { error, type Diagnostic, type Location } from './diagnostic.js';
+import { error, type Diagnostic, type Location } from '../util/diagnostic.js';
 import type { MapNode, ValueNode } from './node.js';
 import { describe } from './parse.js';
 import { didYouMean } from './suggest.js';

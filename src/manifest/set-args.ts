@@ -7,7 +7,7 @@
  */
 
 import { yaml } from './parse.js';
-import { error, type Diagnostic, type Location } from './diagnostic.js';
+import { error, type Diagnostic, type Location } from '../util/diagnostic.js';
 import { emptyMap, fromPlain, type MapNode } from './node.js';
 import { LineIndex, locate } from './source.js';
 

@@ -9,7 +9,7 @@
  * itself is built on the first such read.
  */
 
-import type { Location, Position, SourceRange } from './diagnostic.js';
+import type { Location, Position, SourceRange } from '../util/diagnostic.js';
 
 /** Line starts of one text, for offset → line/column lookups by binary search. */
 export class LineIndex {

@@ -13,7 +13,7 @@
  */
 
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { Diagnostic } from './diagnostic.js';
+import type { Diagnostic } from '../util/diagnostic.js';
 import { emptyMap, nodeAt, toPlain, type MapNode, type ScalarNode, type ValueNode } from './node.js';
 import type { Rendered } from './render.js';
 import { explainSchemaErrors, splitPointer, type NamePath, type PathNaming, type UnitPatterns } from './schema-errors.js';

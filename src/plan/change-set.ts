@@ -4,7 +4,7 @@
  * the shapes and the counting; deciding lives in diff.ts, showing in render.ts.
  */
 
-import type { Location } from '../manifest/diagnostic.js';
+import type { Location } from '../util/diagnostic.js';
 
 export const ACTION_KINDS = ['start', 'stop', 'restart', 'update', 'unchanged', 'recover'] as const;
 

@@ -19,7 +19,7 @@
 
 import { buildGraph, startOrder, stopLevels } from '../graph/graph.js';
 import { formatDuration } from '../util/units.js';
-import type { AgentSpec, Plan } from './spec.js';
+import { SECRET_MASK, type AgentSpec, type Plan } from './spec.js';
 import type { Action, ChangeSet, FieldChange } from './change-set.js';
 import { summarize } from './change-set.js';
 import type { EnvFileHashMap } from './fields.js';
@@ -201,17 +201,23 @@ function projectChanges(applied: Plan, desired: Plan): FieldChange[] {
     ['notify.command', p.notify?.command],
     ['notify.webhook', p.notify?.webhook],
     ['notify.events', p.notify?.events],
+    ['notify.timeout', p.notify ? formatDuration(p.notify.timeoutMs) : undefined],
+    ['notify.retries', p.notify?.retries],
+    ...Object.entries(p.notify?.headers ?? {}).map(([k, v]): [string, unknown] => [`notify.headers.${k}`, v]),
   ];
   const before = new Map(leaves(applied));
-  // A webhook URL may carry a token that some agent also has as a secret.
-  const mask = secretMasker([...applied.instances, ...desired.instances].flatMap(secretValues));
+  // A webhook URL may carry a token that some agent also has as a secret; header values are secret outright.
+  const headerValues = [applied, desired].flatMap((p) => Object.values(p.notify?.headers ?? {}));
+  const mask = secretMasker([...[...applied.instances, ...desired.instances].flatMap(secretValues), ...headerValues]);
   const changes: FieldChange[] = [];
   for (const [path, value] of leaves(desired)) {
     const old = before.get(path);
     if (sameValue(old, value)) continue;
     const change: FieldChange = { path };
-    if (old !== undefined) change.old = mask(old);
-    if (value !== undefined) change.new = mask(value);
+    const secret = path.startsWith('notify.headers.');
+    if (old !== undefined) change.old = secret ? SECRET_MASK : mask(old);
+    if (value !== undefined) change.new = secret ? SECRET_MASK : mask(value);
+    if (secret) change.secret = true;
     const origin = desired.origins[path] ?? desired.origins[`${path}.0`];
     if (origin && value !== undefined) change.origin = origin;
     changes.push(change);

@@ -6,7 +6,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import type { Location } from '../manifest/diagnostic.js';
+import type { Location } from '../util/diagnostic.js';
 import type { AgentSpec, Origins } from './spec.js';
 import { SECRET_MASK } from './spec.js';
 import type { FieldChange } from './change-set.js';

@@ -6,7 +6,7 @@
  * (mode 0600: the resolved env inside holds secret values).
  */
 
-import { type Diagnostic, error } from '../manifest/diagnostic.js';
+import { type Diagnostic, error } from '../util/diagnostic.js';
 import { type Result, err, ok } from '../util/result.js';
 import type { Plan } from './spec.js';
 import { ACTION_KINDS, type ChangeSet, summarize } from './change-set.js';

@@ -7,7 +7,7 @@
 
 import { relative } from 'node:path';
 import pc from 'picocolors';
-import type { Diagnostic, Location } from '../manifest/diagnostic.js';
+import type { Diagnostic, Location } from '../util/diagnostic.js';
 
 export interface FormatOptions {
   color: boolean;

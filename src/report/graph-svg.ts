@@ -6,7 +6,7 @@
  * markup.
  */
 
-import type { AgentSnapshot, HealthLevel, StatusSnapshot } from '../daemon/status-snapshot.js';
+import type { AgentSnapshot, HealthLevel, StatusSnapshot } from './status-snapshot.js';
 
 export interface GraphNodeLayout {
   name: string;

@@ -3,33 +3,8 @@
  * text by startup level, Graphviz dot, or Mermaid. Pure.
  */
 
-import { buildGraph, type DependencyGraph } from '../graph/graph.js';
+import { agentGraph, type AgentNode } from '../graph/agent-graph.js';
 import type { Plan } from '../plan/spec.js';
-
-interface AgentNode {
-  name: string;
-  replicas: number;
-  disabled: boolean;
-  type: string;
-}
-
-/** The agent-level graph (one node per manifest agent, replicas folded). */
-export function agentGraph(plan: Plan): { graph: DependencyGraph; nodes: Map<string, AgentNode> } {
-  const nodes = new Map<string, AgentNode>();
-  const specs = [];
-  for (const agent of plan.agents) {
-    const first = plan.instances.find((i) => i.agent === agent.name);
-    if (!first) continue;
-    nodes.set(agent.name, {
-      name: agent.name,
-      replicas: agent.instances.length,
-      disabled: first.disabled,
-      type: first.type,
-    });
-    specs.push({ name: agent.name, agent: agent.name, priority: first.priority, dependsOn: first.dependsOn });
-  }
-  return { graph: buildGraph(specs), nodes };
-}
 
 function label(node: AgentNode): string {
   const notes = [];

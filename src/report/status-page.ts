@@ -9,7 +9,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import type { StatusSnapshot } from '../daemon/status-snapshot.js';
+import type { StatusSnapshot } from './status-snapshot.js';
 import { statusView } from './status-view.js';
 
 export interface StatusPageOptions {

@@ -4,8 +4,8 @@
  */
 
 import pc from 'picocolors';
-import type { AgentSnapshot, HealthLevel, StatusSnapshot } from '../daemon/status-snapshot.js';
-import type { AgentStateName } from '../supervise/state-name.js';
+import type { AgentSnapshot, HealthLevel, StatusSnapshot } from './status-snapshot.js';
+import type { AgentStateName } from '../plan/state-name.js';
 import { formatSize } from '../util/units.js';
 
 type Paint = (text: string) => string;

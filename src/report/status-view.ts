@@ -6,7 +6,7 @@
  * the templates.
  */
 
-import type { AgentSnapshot, EventSnapshot, HealthLevel, StatusSnapshot } from '../daemon/status-snapshot.js';
+import type { AgentSnapshot, EventSnapshot, HealthLevel, StatusSnapshot } from './status-snapshot.js';
 import { formatDuration, formatSize } from '../util/units.js';
 import { layoutGraph, type GraphLayout } from './graph-svg.js';
 import { sparkline, type Sparkline } from './sparkline.js';

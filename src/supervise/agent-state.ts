@@ -31,7 +31,7 @@
  * unknown (null).
  */
 
-import type { AgentStateName } from './state-name.js';
+import type { AgentStateName } from '../plan/state-name.js';
 
 /** How a process ended. `code` and `signal` are both null when unknown (an adopted process). */
 export interface ExitInfo {

@@ -5,7 +5,7 @@
  * stay in step with it.
  */
 
-import type { AgentStateName } from './state-name.js';
+import type { AgentStateName } from '../plan/state-name.js';
 import type { ThresholdLevel } from './thresholds.js';
 
 export type HealthColor = 'green' | 'yellow' | 'red';

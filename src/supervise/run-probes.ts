@@ -7,7 +7,7 @@
 
 import type { OrchestraEvent } from '../events/event.js';
 import type { AgentSpec } from '../plan/spec.js';
-import type { AgentStateName } from './state-name.js';
+import type { AgentStateName } from '../plan/state-name.js';
 import type { Clock } from './clock.js';
 import type { KillIntent } from './exit-decision.js';
 import { childEnv } from './process-group.js';

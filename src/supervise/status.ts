@@ -5,7 +5,7 @@
 
 import type { ExitInfo } from './agent-state.js';
 import { healthColor, healthScore, type HealthColor } from './health.js';
-import type { AgentStateName } from './state-name.js';
+import type { AgentStateName } from '../plan/state-name.js';
 import type { ThresholdLevel } from './thresholds.js';
 import type { Instance, ProbeStatus } from './instance.js';
 

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import t from 'tap';
 import { startDashboardServer, type DashboardServer } from '../../src/daemon/dashboard-server.js';
-import type { StatusSnapshot } from '../../src/daemon/status-snapshot.js';
+import type { StatusSnapshot } from '../../src/report/status-snapshot.js';
 import { loadFixture, TestBackend } from '../browser/fixtures/test-backend.js';
 
 interface Reply {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parse, parseAllDocuments } from 'yaml';
 import { EXPORTERS, EXPORT_TARGETS, type ExportOptions } from '../../src/export/index.js';
-import type { Diagnostic } from '../../src/manifest/diagnostic.js';
+import type { Diagnostic } from '../../src/util/diagnostic.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import type { Plan } from '../../src/plan/spec.js';
 import { composeValidator } from './fixtures/compose-schema.js';

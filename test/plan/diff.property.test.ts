@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { diff } from '../../src/plan/diff.js';
 import type { AgentSpec, Plan } from '../../src/plan/spec.js';
 import type { ObservedAgent } from '../../src/plan/observed.js';
-import { AGENT_STATES } from '../../src/supervise/state-name.js';
+import { AGENT_STATES } from '../../src/plan/state-name.js';
 import { NO_HASHES, plan, replicas } from './plan-helper.js';
 
 const NAMES = ['redis', 'api', 'worker', 'cron', 'web'];

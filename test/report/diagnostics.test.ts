@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { Diagnostic } from '../../src/manifest/diagnostic.js';
+import type { Diagnostic } from '../../src/util/diagnostic.js';
 import { LineIndex } from '../../src/manifest/source.js';
 import { diagnosticsToJson, formatDiagnostic, formatDiagnostics } from '../../src/report/diagnostics.js';
 

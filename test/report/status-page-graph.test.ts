@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { AgentSnapshot } from '../../src/daemon/status-snapshot.js';
+import type { AgentSnapshot } from '../../src/report/status-snapshot.js';
 import { layoutGraph, stateSummary, truncate, worstHealth } from '../../src/report/graph-svg.js';
 
 const agent = (name: string, agentName: string, state: AgentSnapshot['state'], healthLevel: AgentSnapshot['healthLevel']): AgentSnapshot => ({

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import fc from 'fast-check';
-import type { StatusSnapshot } from '../../src/daemon/status-snapshot.js';
+import type { StatusSnapshot } from '../../src/report/status-snapshot.js';
 import { renderStatusPage, renderStatusRegion } from '../../src/report/status-page.js';
 
 const fixture = (name: string): StatusSnapshot =>
