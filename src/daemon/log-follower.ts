@@ -3,7 +3,10 @@
  * every new complete line, across copy-truncate rotations (the bytes written
  * between our last read and the truncate are read back from `<file>.1`,
  * which holds them at the same offsets), and through the file not existing
- * yet. Every line is masked before it leaves. Reads files only; knows nothing
+ * yet. A rotation is seen as a new `<file>.1` (rotateLog creates it afresh)
+ * that is larger than the live file, or, without kept files, as the live
+ * file shrinking below what was read; the size alone would miss a rotation
+ * followed by enough new output between two polls. Every line is masked before it leaves. Reads files only; knows nothing
  * of HTTP (the dashboard's log stream turns the callbacks into messages).
  */
 
@@ -43,9 +46,10 @@ async function readRange(file: string, from: number, to: number): Promise<Buffer
   }
 }
 
-async function sizeOf(file: string): Promise<number | undefined> {
+async function statOf(file: string): Promise<{ size: number; ino: number } | undefined> {
   try {
-    return (await stat(file)).size;
+    const { size, ino } = await stat(file);
+    return { size, ino };
   } catch {
     return undefined;
   }
@@ -67,33 +71,39 @@ export function followLog(file: string, options: LogFollowOptions, listener: Log
     if (lines.length > 0 || initial) listener.lines(lines, initial);
   };
 
+  let rotatedIno: number | undefined;
+
   const check = async (): Promise<void> => {
-    const size = await sizeOf(file);
-    if (size === undefined) {
+    const current = await statOf(file);
+    if (current === undefined) {
       if (!reportedMissing) listener.missing();
       reportedMissing = true;
       if (offset !== undefined) offset = 0;
       return;
     }
     reportedMissing = false;
+    const rotated = await statOf(rotatedName(file, 1));
     if (offset === undefined) {
       // First sight: only the tail, starting at a line boundary inside the window.
-      const from = Math.max(0, size - TAIL_WINDOW_BYTES);
-      let text = (await readRange(file, from, size)).toString('utf8');
+      rotatedIno = rotated?.ino;
+      const from = Math.max(0, current.size - TAIL_WINDOW_BYTES);
+      let text = (await readRange(file, from, current.size)).toString('utf8');
       if (from > 0) text = text.slice(text.indexOf('\n') + 1);
-      offset = size;
+      offset = current.size;
       emit(text, true, options.tail);
       return;
     }
-    if (size < offset) {
-      // Rotated: what we had not read yet went to `.1` before the truncate.
-      const rotated = rotatedName(file, 1);
-      const rotatedSize = await sizeOf(rotated);
-      if (rotatedSize !== undefined && rotatedSize > offset) emit((await readRange(rotated, offset, rotatedSize)).toString('utf8'), false);
+    // A new `.1` still being copied is as large as the live file at most: wait until the truncate.
+    const freshRotation = rotated !== undefined && rotated.ino !== rotatedIno && rotated.size > current.size;
+    if (freshRotation) {
+      rotatedIno = rotated.ino;
+      if (rotated.size > offset) emit((await readRange(rotatedName(file, 1), offset, rotated.size)).toString('utf8'), false);
+      offset = 0;
+    } else if (current.size < offset) {
       offset = 0;
     }
-    if (size > offset) {
-      const chunk = await readRange(file, offset, size);
+    if (current.size > offset) {
+      const chunk = await readRange(file, offset, current.size);
       offset += chunk.length;
       emit(chunk.toString('utf8'), false);
     }

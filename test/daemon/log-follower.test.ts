@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { followLog } from '../../src/daemon/log-follower.js';
+import { rotateLog } from '../../src/supervise/log-rotation.js';
 
 /** Follows a file and collects what the follower reports; `next` waits for the condition. */
 function watch(t: Tap, file: string, tail: number, secrets: string[] = []) {
@@ -52,16 +53,33 @@ t.test('sends the last lines, then each new complete line', async (t) => {
 
 t.test('follows across a copy-truncate rotation without losing the lines written just before it', async (t) => {
   const file = join(tempDir(t), 'r.log');
-  writeFileSync(file, 'first\n');
+  const before = Array.from({ length: 50 }, (_, i) => `before ${i}`);
+  writeFileSync(file, before.join('\n') + '\n');
   const { seen, until } = watch(t, file, 200);
-  await until(() => seen.lines.includes('first'));
-  // What rotateLog does: copy everything into .1, then truncate; "unread" was never seen here.
+  await until(() => seen.lines.includes('before 49'));
+  // What rotateLog does: copy everything into .1, then truncate; "unread" was never seen here, and the
+  // new line is longer than the unread part, so the file's size alone would not show the rotation.
   appendFileSync(file, 'unread\n');
   copyFileSync(file, `${file}.1`);
   truncateSync(file, 0);
-  appendFileSync(file, 'after rotation\n');
-  await until(() => seen.lines.includes('after rotation'));
-  t.same(seen.lines, ['first', 'unread', 'after rotation']);
+  appendFileSync(file, 'after rotation, a line longer than the unread one\n');
+  await until(() => seen.lines.includes('after rotation, a line longer than the unread one'));
+  t.same(seen.lines, [...before, 'unread', 'after rotation, a line longer than the unread one']);
+});
+
+t.test('follows through two rotations by the supervisor\'s own rotateLog', async (t) => {
+  const file = join(tempDir(t), 'real.log');
+  const block = (tag: string) => Array.from({ length: 40 }, (_, i) => `${tag} ${i}`);
+  writeFileSync(file, block('a').join('\n') + '\n');
+  const { seen, until } = watch(t, file, 200);
+  await until(() => seen.lines.includes('a 39'));
+  for (const tag of ['b', 'c']) {
+    appendFileSync(file, 'unseen ' + tag + '\n');
+    await rotateLog(file, 3, undefined, []);
+    appendFileSync(file, block(tag).join('\n') + '\n');
+    await until(() => seen.lines.includes(`${tag} 39`));
+  }
+  t.same(seen.lines, [...block('a'), 'unseen b', ...block('b'), 'unseen c', ...block('c')], 'every line once, in order');
 });
 
 t.test('says when the file does not exist, then shows it once it does', async (t) => {
