@@ -29,7 +29,7 @@ t.test('the chain-arrow fleet starts in process-compose order under orchestra up
   await new Promise<void>((resolve) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
-      if (/process1 \| ▶ exited with code 0/.test(output)) resolve();
+      if (/process1\s+\| ▶ exited with code 0/.test(output)) resolve();
     });
     child.on('close', () => resolve());
   });
