@@ -323,6 +323,23 @@ export class Daemon {
     });
   }
 
+  /**
+   * Reloads these instances in place (pid kept), or with 'all' every instance
+   * that has a `reload`. A reload that fails is reported, the others still happen.
+   */
+  reload(names: string[] | 'all'): Promise<{ agents: string[]; reloaded: string[]; failed: { name: string; reason: string }[] }> {
+    return this.queue.run(async () => {
+      const engine = this.#engineOrFail();
+      const targets = names === 'all' ? engine.reloadable() : this.resolveNames(names);
+      const outcomes = await engine.reload(targets);
+      return {
+        agents: targets,
+        reloaded: outcomes.filter((o) => o.ok).map((o) => o.name),
+        failed: outcomes.flatMap((o) => (o.ok ? [] : [{ name: o.name, reason: o.reason ?? 'failed' }])),
+      };
+    });
+  }
+
   /** Emergency stop: SIGKILL every process tree at once, ahead of anything queued. */
   async kill(): Promise<void> {
     await this.#engineOrFail().kill();

@@ -101,6 +101,8 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
     });
   }
 
+  router.on('POST', '/v1/agents/reload', async ({ body }) => ({ ok: true, action: 'reload', ...(await daemon.reload(targets(body))) }));
+
   router.on('POST', '/v1/rejected', ({ body }) => {
     if (!isRecord(body) || typeof body.message !== 'string' || !Array.isArray(body.diagnostics)) {
       throw new ApiError(400, 'expected { message: string, diagnostics: [] }');

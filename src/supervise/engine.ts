@@ -18,6 +18,7 @@ import { conditionStatus } from './conditions.js';
 import { Instance, type InstanceHost } from './instance.js';
 import { Monitor } from './monitor.js';
 import { readAllProcs, type ProcInfo } from './procfs.js';
+import { canReload } from './reload.js';
 import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { killTrees } from './stop.js';
@@ -212,6 +213,21 @@ export class Engine {
     const procs = this.#procsFor(instances);
     await Promise.all(instances.map((i) => i.forceRestart(`manual: ${reason}`, procs)));
     await this.#settled(ordered);
+  }
+
+  /** Reloads these instances in place (pid kept), all at once; the outcome of each, in the order given. */
+  async reload(names: string[]): Promise<{ name: string; ok: boolean; reason?: string }[]> {
+    return Promise.all(
+      names.map(async (name) => {
+        const outcome = await this.#get(name).reload();
+        return outcome.ok ? { name, ok: true } : { name, ok: false, reason: outcome.reason };
+      }),
+    );
+  }
+
+  /** The instances that can be reloaded (they have `reload.signal` or `reload.command`). */
+  reloadable(): string[] {
+    return [...this.#instances.values()].filter((i) => canReload(i.spec)).map((i) => i.name);
   }
 
   /** Emergency stop: SIGKILL every process tree at once. */
