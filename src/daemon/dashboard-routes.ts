@@ -14,6 +14,7 @@ export type DashboardRoute =
   | { kind: 'fragment' }
   | { kind: 'events' }
   | { kind: 'agent-action'; name: string; verb: AgentVerb }
+  | { kind: 'agent-logs'; name: string }
   | { kind: 'all-action'; verb: ActionVerb }
   | { kind: 'kill' };
 
@@ -53,7 +54,9 @@ export function matchRoute(pathname: string): RouteMatch {
   }
   if (parts.length === 5 && parts[1] === 'api' && parts[2] === 'agents') {
     const verb = parts[4]!;
-    if (!AGENT_VERBS.has(verb)) return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop, restart or reload` };
+    if (!AGENT_VERBS.has(verb) && verb !== 'logs') {
+      return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop, restart, reload or logs` };
+    }
     let name: string;
     try {
       name = decodeURIComponent(parts[3]!);
@@ -61,6 +64,8 @@ export function matchRoute(pathname: string): RouteMatch {
       return { ok: false, status: 400, error: 'malformed agent name in the path (bad percent-encoding)' };
     }
     if (name.length === 0) return { ok: false, status: 400, error: 'missing agent name in the path' };
+    // A log stream is read by EventSource, which cannot send headers; it changes nothing, so the query token will do.
+    if (verb === 'logs') return get({ kind: 'agent-logs', name }, true);
     return post({ kind: 'agent-action', name, verb: verb as AgentVerb });
   }
   return { ok: false, status: 404, error: `no such endpoint: ${pathname}` };

@@ -20,14 +20,15 @@ export function secretValues(instances: readonly Pick<AgentSpec, 'env' | 'secret
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-function maskString(text: string, secrets: readonly string[]): string {
+/** Returns the text with every secret value replaced by `***`. */
+export function maskText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join(SECRET_MASK);
   return out;
 }
 
 function maskValue(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return maskString(value, secrets);
+  if (typeof value === 'string') return maskText(value, secrets);
   if (Array.isArray(value)) return value.map((v) => maskValue(v, secrets));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v, secrets)]));
