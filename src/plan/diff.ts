@@ -23,7 +23,8 @@ import type { AgentSpec, Plan } from './spec.js';
 import type { Action, ChangeSet, FieldChange } from './change-set.js';
 import { summarize } from './change-set.js';
 import type { EnvFileHashMap } from './fields.js';
-import { type ClassifiedChange, changedFields, sameValue, secretMasker, secretValues } from './fingerprint.js';
+import { type ClassifiedChange, changedFields, sameValue } from './fingerprint.js';
+import { maskDeep, secretValues } from './secrets.js';
 import { type ObservedAgent, isActive, needsRecovery, observedByName } from './observed.js';
 
 /** Env file content hashes for both sides: the applied ones come from its revision, the desired ones from disk now. */
@@ -204,7 +205,8 @@ function projectChanges(applied: Plan, desired: Plan): FieldChange[] {
   ];
   const before = new Map(leaves(applied));
   // A webhook URL may carry a token that some agent also has as a secret.
-  const mask = secretMasker([...applied.instances, ...desired.instances].flatMap(secretValues));
+  const secrets = secretValues([...applied.instances, ...desired.instances]);
+  const mask = (v: unknown): unknown => maskDeep(v, secrets);
   const changes: FieldChange[] = [];
   for (const [path, value] of leaves(desired)) {
     const old = before.get(path);

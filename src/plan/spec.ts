@@ -130,9 +130,3 @@ export interface Plan {
   notify?: { command?: string[]; webhook?: string; events: string[] };
   origins: Origins;
 }
-
-/** The pattern that flags an env key as secret even when not listed in `secrets:`. */
-export const SECRET_KEY_PATTERN = /SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE/i;
-
-/** The mask shown in place of a secret value. */
-export const SECRET_MASK = '***';
