@@ -211,7 +211,8 @@ Beyond the schema, the loader reports:
   \`log-probe-in-liveness\`: a log line can only tell readiness;
 - \`threshold-order\`: \`warn\` above \`critical\`;
 - \`missing-env-file\`: an \`env_file\` that does not exist (relative to the manifest);
-- \`missing-command\`: no \`command\` after inheritance.
+- \`missing-command\`: no \`command\` after inheritance;
+- \`reload-needs-one-way\`: \`reload\` needs exactly one of \`signal\` or \`command\`.
 
 ## Diagnostics
 
@@ -247,6 +248,53 @@ to the name pattern (\`My App\` → \`my-app\`). \`cwd\` and \`env_file\` are re
 to the main manifest's directory. The Plan records, for every resolved leaf
 value, where the winning value was written (\`agents.api.env.PORT\` →
 \`override.yaml:3:18\`), so \`plan\` and errors can say which layer decided.
+
+## Stop commands
+
+\`stop.command\` is for servers that want to be asked rather than signalled
+(systemd's \`ExecStop=\`, Kubernetes' \`preStop\`, process-compose's
+\`shutdown.command\`):
+
+\`\`\`yaml
+agents:
+  nginx:
+    command: [nginx, -g, "daemon off;", -c, ./nginx.conf]
+    stop: { command: [nginx, -s, quit, -c, ./nginx.conf], timeout: 20s }
+\`\`\`
+
+When a stop begins the command runs with the agent's env and cwd, its output
+appended to the agent's log, instead of \`stop.signal\`. \`stop.timeout\` runs
+from the stop's beginning: what is left of the agent after it is SIGKILLed. A
+command that exits non-zero, cannot be started, or outlives \`stop.timeout\`
+(its own process group is then killed) is reported as a
+\`stop-command-failed\` event and \`stop.signal\` is sent at once, so a broken
+stop command costs no more than a plain stop; it never makes the stop fail.
+A string command is run with \`sh -c\` when the agent has \`shell: true\`.
+
+## Notifications
+
+\`notify.webhook\` takes any http:// or https:// URL and receives every
+notification as a JSON POST (\`{kind, project, time, message, details}\`):
+
+\`\`\`yaml
+notify:
+  webhook: https://hooks.example.com/orchestra
+  headers: { Authorization: "Bearer \${HOOK_TOKEN}" }
+  timeout: 5s        # per attempt
+  retries: 3         # after the first attempt: waits 500ms, 1s, 2s … (at most 30s)
+  events: [failed, alert]
+\`\`\`
+
+Header values are interpolated like every string, so a token comes from the
+environment or \`.env\`, and they are shown as \`***\` in \`config\`, \`plan\`,
+\`history\` and events. An attempt fails on a network error, a timeout, or an
+answer of 400 or more; 408, 429 and 5xx answers and network errors are retried,
+other 4xx answers are not (asking again will not help). https uses the system's
+trusted certificates; a private CA is trusted by starting orchestra with
+\`NODE_EXTRA_CA_CERTS=/path/ca.pem\` (the daemon inherits it from the first
+\`apply\`). A delivery that fails for good is written to the daemon log and
+recorded as a \`notify-failed\` event (shown in \`events.jsonl\` and the
+dashboard); it never blocks or fails the apply that caused it.
 `;
 
 const PROSE_BOTTOM = `

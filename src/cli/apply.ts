@@ -8,12 +8,13 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
+import { api, type ApplyBody, type ApplyEnd } from '../daemon/api.js';
 import { ensureDaemon } from '../daemon/launcher.js';
 import { acquireLock } from '../daemon/lock.js';
 import type { OrchestraEvent } from '../events/event.js';
 import { hashEnvFiles } from '../plan/env-file-hashes.js';
 import { renderPlan, summaryLine } from '../plan/render.js';
-import { parseSavedPlan } from '../plan/saved-plan.js';
+import { checkSavedPlan, parseSavedPlan } from '../plan/saved-plan.js';
 import type { Plan } from '../plan/spec.js';
 import { formatDiagnostics } from '../report/diagnostics.js';
 import { DaemonContext, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
@@ -108,6 +109,14 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
     await ensureDaemon(paths.dir);
     const context = new DaemonContext(paths);
     const state = await remoteState(context);
+    if (input.expected) {
+      // Before the diff: a plan whose change another apply already made would otherwise read "No changes".
+      const stale = checkSavedPlan(input.expected, state);
+      if (!stale.ok) {
+        process.stderr.write(`orchestra ${command}: ${stale.error.message}${stale.error.hint ? ` (${stale.error.hint})` : ''}\n`);
+        return 1;
+      }
+    }
     const changes = changesFor(state, input.plan, input.envFileHashes);
     process.stdout.write(renderPlan(changes, { color, cwd: process.cwd() }));
     if (!changes.changes) return 0;
@@ -122,22 +131,22 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
       }
     }
     process.stdout.write('\n');
-    const body: Record<string, unknown> = {
+    const body: ApplyBody = {
       plan: input.plan,
       envFileHashes: Object.fromEntries(input.envFileHashes),
     };
     if (input.expected) body.expected = input.expected;
     if (input.rollbackOf !== undefined) body.rollbackOf = input.rollbackOf;
-    const last = (await context.call('POST', `/v1/apply?timeout=${timeoutMs}`, {
+    const last = await context.call(api.apply, {
       body,
+      query: { timeout: timeoutMs },
       onLine: (line) => {
-        const l = line as { type: string; event?: OrchestraEvent };
-        if (l.type === 'event' && l.event) {
-          const text = progressLine(l.event, color);
+        if (line.type === 'event') {
+          const text = progressLine(line.event, color);
           if (text) process.stdout.write(text + '\n');
         }
       },
-    })) as { type: string; error?: string; afterMs?: number; revision?: number; outcome?: { failed: { name: string; state: string; reason?: string }[] } };
+    });
     return reportOutcome(last, command, changes);
   } catch (error) {
     return reportDaemonError(error, command);
@@ -147,12 +156,12 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
 }
 
 function reportOutcome(
-  last: { type: string; error?: string; afterMs?: number; revision?: number; outcome?: { failed: { name: string; state: string; reason?: string }[] } },
+  last: ApplyEnd,
   command: string,
   changes: Parameters<typeof summaryLine>[0],
 ): number {
   if (last.type === 'error') {
-    process.stderr.write(`orchestra ${command}: ${last.error}\n`);
+    process.stderr.write(`orchestra ${command}: ${last.error}${last.hint ? ` (${last.hint})` : ''}\n`);
     return 1;
   }
   if (last.type === 'timeout') {

@@ -3,6 +3,7 @@
  * each one request to the daemon, which orders the work on the graph.
  */
 
+import { api } from '../daemon/api.js';
 import { daemonRunning } from '../daemon/launcher.js';
 import { confirm } from './apply.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
@@ -22,9 +23,7 @@ export async function runControl(action: 'start' | 'stop' | 'restart', names: st
   try {
     const context = await connect(flags);
     if (!context) return nothingApplied(action, resolveStatePaths(flags));
-    const result = (await context.call('POST', `/v1/agents/${action}`, {
-      body: flags.all ? { all: true } : { names },
-    })) as { agents: string[]; settled: boolean };
+    const result = await context.call(api[action], { body: flags.all ? { all: true } : { names } });
     const verb = { start: 'started', stop: 'stopped', restart: 'restarted' }[action];
     if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
     else if (result.settled) process.stdout.write(`${verb}: ${result.agents.join(', ') || '(none)'}\n`);
@@ -46,7 +45,7 @@ export async function runKill(flags: StateFlags & { yes?: boolean }): Promise<nu
         return 1;
       }
     }
-    await context.call('POST', '/v1/kill');
+    await context.call(api.kill);
     process.stdout.write('Emergency stop: every agent was killed.\n');
     return 0;
   } catch (error) {
@@ -63,7 +62,7 @@ export async function runDown(flags: StateFlags): Promise<number> {
       process.stdout.write(`Nothing to stop: no daemon for ${paths.dir}.\n`);
       return 0;
     }
-    await context.call('POST', '/v1/down');
+    await context.call(api.down);
     const deadline = Date.now() + 10_000;
     while ((await daemonRunning(paths.dir)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     process.stdout.write('Stopped every agent and the daemon.\n');

@@ -5,7 +5,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { callDaemon, DaemonError, DaemonUnreachable, type CallOptions } from '../daemon/client.js';
+import { DaemonClient, DaemonError, DaemonUnreachable } from '../daemon/client.js';
 import { daemonRunning, ensureDaemon } from '../daemon/launcher.js';
 import { stateDirFor, statePaths, type StatePaths } from '../daemon/paths.js';
 import { loadState } from '../daemon/state-store.js';
@@ -25,11 +25,12 @@ export function resolveStatePaths(flags: StateFlags): StatePaths {
 
 /** A connection to the daemon of one state directory. */
 export class DaemonContext {
-  constructor(readonly paths: StatePaths) {}
+  /** Calls one route of the daemon (see daemon/api.ts); the caller must have made sure it runs. */
+  readonly call: DaemonClient['call'];
 
-  /** Calls the daemon; the caller must have made sure it runs. */
-  call(method: string, path: string, options?: CallOptions): Promise<unknown> {
-    return callDaemon(this.paths.socket, method, path, options);
+  constructor(readonly paths: StatePaths) {
+    const client = new DaemonClient(paths.socket);
+    this.call = client.call.bind(client);
   }
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { EXPORTERS, resolveTarget, type ExportFile, type ExportOptions } from '../export/index.js';
 import type { Diagnostic } from '../util/diagnostic.js';
 import { loadManifest } from '../manifest/load.js';
-import { secretValues } from '../plan/secrets.js';
+import { planSecretValues } from '../plan/secrets.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
 
 export interface ExportCommandOptions {
@@ -51,7 +51,7 @@ export async function runExport(options: ExportCommandOptions): Promise<number> 
   const loaded = await loadManifest(load);
   const loadErrors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.plan || loadErrors.length > 0) return fail(loaded.diagnostics, loaded.sources);
-  secrets = secretValues(loaded.plan.instances);
+  secrets = planSecretValues(loaded.plan);
 
   const exportOptions: ExportOptions = { resolveProgram: findOnPath };
   if (options.image !== undefined) exportOptions.image = options.image;

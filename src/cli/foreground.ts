@@ -5,7 +5,7 @@
  */
 
 import pc from 'picocolors';
-import type { OrchestraEvent } from '../events/event.js';
+import { api } from '../daemon/api.js';
 import { DaemonContext } from './daemon-context.js';
 import type { StatePaths } from '../daemon/paths.js';
 
@@ -20,7 +20,7 @@ export async function stayAttached(paths: StatePaths, color: boolean): Promise<n
       if (stopping) return;
       stopping = true;
       process.stdout.write('\nStopping every agent (reverse dependency order)…\n');
-      context.call('POST', '/v1/down').then(
+      context.call(api.down).then(
         () => resolve(0),
         () => resolve(1),
       );
@@ -29,9 +29,9 @@ export async function stayAttached(paths: StatePaths, color: boolean): Promise<n
     process.once('SIGTERM', onSignal);
   });
   const follow = context
-    .call('GET', '/v1/events?follow=1&tail=0', {
-      onLine: (line) => {
-        const event = line as OrchestraEvent;
+    .call(api.events, {
+      query: { follow: 1, tail: 0 },
+      onLine: (event) => {
         if (event.type === 'state-changed') return;
         const who = 'agent' in event ? event.agent : 'orchestra';
         process.stdout.write(`${c.dim(event.time.slice(11, 23))} ${c.bold(who)}: ${event.message}\n`);

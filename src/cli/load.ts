@@ -4,7 +4,7 @@
  */
 
 import { loadManifest } from '../manifest/load.js';
-import { secretValues } from '../plan/secrets.js';
+import { planSecretValues } from '../plan/secrets.js';
 import type { Plan } from '../plan/spec.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
 import { manifestFiles, useColor, type ManifestFlags } from './options.js';
@@ -33,7 +33,7 @@ export async function loadForCommand(
       formatDiagnostics(shown, result.sources, {
         color: useColor(process.stderr),
         cwd: process.cwd(),
-        secrets: secretValues(result.plan?.instances ?? []),
+        secrets: result.plan ? planSecretValues(result.plan) : [],
       }) + '\n',
     );
   }

@@ -1,7 +1,7 @@
 /** `orchestra page` (static status page) and `orchestra dashboard` (live page served by the daemon). */
 
 import { writeFile } from 'node:fs/promises';
-import type { StatusSnapshot } from '../report/status-snapshot.js';
+import { api } from '../daemon/api.js';
 import { renderStatusPage } from '../report/status-page.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
 
@@ -10,7 +10,7 @@ export async function runPage(flags: StateFlags & { out?: string }): Promise<num
   try {
     const context = await connect(flags);
     if (!context) return nothingApplied('page', resolveStatePaths(flags));
-    const snapshot = (await context.call('GET', '/v1/status')) as StatusSnapshot;
+    const snapshot = await context.call(api.status);
     const html = renderStatusPage(snapshot);
     if (flags.out === undefined || flags.out === '-') {
       process.stdout.write(html);
@@ -37,10 +37,7 @@ export async function runDashboard(flags: StateFlags & { port?: string; json?: b
   try {
     const context = await connect(flags);
     if (!context) return nothingApplied('dashboard', resolveStatePaths(flags));
-    const result = (await context.call('POST', '/v1/dashboard', { body: port === undefined ? {} : { port } })) as {
-      url: string;
-      port: number;
-    };
+    const result = await context.call(api.dashboard, { body: port === undefined ? {} : { port } });
     if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
     else process.stdout.write(`Dashboard: ${result.url}\n(the link holds the access token; anyone with it can control the fleet)\n`);
     return 0;

@@ -5,6 +5,7 @@
  */
 
 import { writeFile } from 'node:fs/promises';
+import { api } from '../daemon/api.js';
 import type { Revision } from '../daemon/revisions.js';
 import type { ChangeSet } from '../plan/change-set.js';
 import { diff } from '../plan/diff.js';
@@ -29,7 +30,7 @@ export interface RemoteState {
 export async function remoteState(context: DaemonContext | undefined): Promise<RemoteState> {
   // Before the first apply there is no lineage yet; serial 0 marks such a plan (the daemon accepts it until something is applied).
   if (!context) return { lineage: 'unapplied', serial: 0, observed: [] };
-  return (await context.call('GET', '/v1/state')) as RemoteState;
+  return context.call(api.state);
 }
 
 /** The diff between the daemon's state and a desired Plan. */

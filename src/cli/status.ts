@@ -1,6 +1,6 @@
 /** `orchestra status` / `ps`: the fleet as a table, JSON, or a table that refreshes (`--watch`). */
 
-import type { StatusSnapshot } from '../report/status-snapshot.js';
+import { api } from '../daemon/api.js';
 import { renderStatusTable } from '../report/status-table.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
 import { useColor } from './options.js';
@@ -13,7 +13,7 @@ export async function runStatus(flags: StatusFlags): Promise<number> {
     const context = await connect(flags);
     if (!context) return nothingApplied('status', resolveStatePaths(flags));
     const show = async (): Promise<void> => {
-      const snapshot = (await context.call('GET', '/v1/status')) as StatusSnapshot;
+      const snapshot = await context.call(api.status);
       if (flags.json) {
         process.stdout.write(JSON.stringify(snapshot, null, 2) + '\n');
       } else {

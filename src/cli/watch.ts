@@ -7,6 +7,7 @@
 
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { api } from '../daemon/api.js';
 import type { Plan } from '../plan/spec.js';
 import { hashEnvFiles } from '../plan/env-file-hashes.js';
 import { loadManifest } from '../manifest/load.js';
@@ -71,7 +72,7 @@ export async function watchAndApply(first: Plan, flags: ApplyFlags): Promise<num
         process.stderr.write('Change rejected; the running agents keep the last applied revision.\n');
         const context = new DaemonContext(resolveStatePaths({ ...flags, file: current.files }));
         await context
-          .call('POST', '/v1/rejected', {
+          .call(api.rejected, {
             body: {
               message: `${errors.length} error(s) in ${current.files[0]}`,
               diagnostics: (diagnosticsToJson(errors) as { diagnostics: unknown[] }).diagnostics,

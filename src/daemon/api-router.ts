@@ -5,6 +5,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnyRoute, RouteLine, RouteReply } from './api.js';
 
 /** An error with an HTTP status, shown to the caller as `{ error }`. */
 export class ApiError extends Error {
@@ -28,7 +29,7 @@ export interface RouteContext {
 /** A handler returns JSON to send, or `undefined` when it wrote the response itself (streams). */
 export type Handler = (context: RouteContext) => Promise<unknown> | unknown;
 
-interface Route {
+interface Registered {
   method: string;
   pattern: RegExp;
   keys: string[];
@@ -39,7 +40,7 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /** Routes requests to handlers registered with `on`. */
 export class ApiRouter {
-  private readonly routes: Route[] = [];
+  private readonly routes: Registered[] = [];
 
   /** Registers `handler` for `method` and a path such as `/v1/agents/:name/stop`. */
   on(method: string, path: string, handler: Handler): this {
@@ -54,6 +55,11 @@ export class ApiRouter {
     );
     this.routes.push({ method, pattern, keys, handler });
     return this;
+  }
+
+  /** Registers the handler of one entry of the API table; it must answer with that route's reply type. */
+  route<R extends AnyRoute>(route: R, handler: (context: RouteContext) => Promise<RouteReply<R> | undefined> | RouteReply<R> | undefined): this {
+    return this.on(route.method, route.path, handler);
   }
 
   /** Node's request listener. */
@@ -85,6 +91,14 @@ export class ApiRouter {
     const result = await route.handler({ params, query: url.searchParams, body, request, response });
     if (result !== undefined && !response.headersSent) sendJson(response, 200, result);
   }
+}
+
+/** Starts an NDJSON reply of a streaming route; returns the function that writes one line. */
+export function startStream<R extends AnyRoute>(_route: R, response: ServerResponse): (line: RouteLine<R>) => void {
+  response.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  return (line) => {
+    if (!response.writableEnded) response.write(JSON.stringify(line) + '\n');
+  };
 }
 
 /** Writes a JSON response. */

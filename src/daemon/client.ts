@@ -1,10 +1,11 @@
 /**
  * The CLI's only way to reach the daemon: JSON over HTTP on the unix socket
- * in the state directory. Failures to connect are a typed DaemonUnreachable
- * so commands can exit 3.
+ * in the state directory, typed by the route table in api.ts. Failures to
+ * connect are a typed DaemonUnreachable so commands can exit 3.
  */
 
 import { request } from 'node:http';
+import type { AnyRoute, RouteBody, RouteLine, RouteQuery, RouteReply } from './api.js';
 
 /** The daemon did not answer on its socket. */
 export class DaemonUnreachable extends Error {
@@ -31,7 +32,31 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** Calls one endpoint and resolves with the parsed JSON (the last line for streams). */
+/** How to call one route: its body and query as the table types them. */
+export type RouteCall<R extends AnyRoute> = {
+  onLine?: (line: RouteLine<R>) => void;
+  timeoutMs?: number;
+  query?: RouteQuery<R>;
+} & (RouteBody<R> extends undefined ? { body?: undefined } : { body: RouteBody<R> });
+
+/** A typed client of one daemon socket. */
+export class DaemonClient {
+  constructor(readonly socketPath: string) {}
+
+  /** Calls `route` and resolves with its reply (the last line for streams); rejects with DaemonError or DaemonUnreachable. */
+  call<R extends AnyRoute>(route: R, ...[options]: RouteBody<R> extends undefined ? [RouteCall<R>?] : [RouteCall<R>]): Promise<RouteReply<R>> {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries((options?.query ?? {}) as Record<string, unknown>)) if (v !== undefined) query.set(k, String(v));
+    const path = query.size > 0 ? `${route.path}?${query}` : route.path;
+    const raw: CallOptions = {};
+    if (options?.body !== undefined) raw.body = options.body;
+    if (options?.onLine) raw.onLine = options.onLine as (value: unknown) => void;
+    if (options?.timeoutMs !== undefined) raw.timeoutMs = options.timeoutMs;
+    return callDaemon(this.socketPath, route.method, path, raw) as Promise<RouteReply<R>>;
+  }
+}
+
+/** Calls one endpoint by method and path, untyped; resolves with the parsed JSON (the last line for streams). */
 export function callDaemon(socketPath: string, method: string, path: string, options: CallOptions = {}): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);

@@ -9,19 +9,14 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import { readProc } from '../supervise/procfs.js';
+import type { MarkedProcess } from '../reconcile/recovery.js';
 import { procStartTime } from './proc-start-time.js';
 
 export const STATE_DIR_VAR = 'ORCHESTRA_STATE_DIR';
 export const INSTANCE_VAR = 'ORCHESTRA_INSTANCE';
 export const RESTARTS_VAR = 'ORCHESTRA_RESTARTS';
 
-/** One marked process group leader. */
-export interface MarkedProcess {
-  pid: number;
-  startTime: number;
-  /** Restarts of the instance when this process was spawned; absent from processes of older versions. */
-  restarts?: number;
-}
+export type { MarkedProcess } from '../reconcile/recovery.js';
 
 /** Parses a NUL-separated /proc/<pid>/environ. */
 export function parseEnviron(text: string): Map<string, string> {

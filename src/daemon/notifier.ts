@@ -1,14 +1,15 @@
 /**
  * Tells the manifest's `notify:` target about applied and rejected changes,
  * alerts and failures: a command that reads the JSON on stdin, or a POST to
- * a loopback webhook. Fire and forget, bounded in time; a failing notifier
- * is reported back but never blocks or breaks the daemon.
+ * an http(s) webhook (webhook.ts: headers, timeout, retries). Fire and
+ * forget, bounded in time; a failing notifier is reported back but never
+ * blocks or breaks the daemon.
  */
 
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
 import type { OrchestraEvent } from '../events/event.js';
 import type { Plan } from '../plan/spec.js';
+import { postWebhook } from './webhook.js';
 
 export type NotificationKind = 'applied' | 'rejected' | 'alert' | 'failed';
 
@@ -55,36 +56,24 @@ function runCommand(argv: string[], payload: string, cwd: string): Promise<void>
   });
 }
 
-function postWebhook(url: string, payload: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      timeout: TIMEOUT_MS,
-    });
-    req.on('response', (res) => {
-      res.resume();
-      if ((res.statusCode ?? 500) < 400) resolve();
-      else reject(new Error(`notify webhook answered ${res.statusCode}`));
-    });
-    req.on('timeout', () => req.destroy(new Error('notify webhook timed out')));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 /** Sends a notification to the plan's target when it wants this kind; resolves with the delivery error, if any. */
 export async function notify(plan: Plan | undefined, notification: Notification): Promise<Error | undefined> {
   const target = plan?.notify;
   if (!target || !target.events.includes(notification.kind)) return undefined;
   const payload = JSON.stringify(notification) + '\n';
-  try {
-    const deliveries: Promise<void>[] = [];
-    if (target.command) deliveries.push(runCommand(target.command, payload, plan.baseDir));
-    if (target.webhook) deliveries.push(postWebhook(target.webhook, payload));
-    await Promise.all(deliveries);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
+  const deliveries: Promise<void>[] = [];
+  if (target.command) deliveries.push(runCommand(target.command, payload, plan.baseDir));
+  if (target.webhook) {
+    const url = target.webhook;
+    // Revisions written before `timeout` and `retries` existed lack them: the documented defaults.
+    const timing = { timeoutMs: target.timeoutMs ?? 5000, retries: target.retries ?? 3 };
+    deliveries.push(
+      postWebhook({ url, ...timing, ...(target.headers ? { headers: target.headers } : {}) }, payload).then((r) => {
+        if (!r.ok) throw new Error(`webhook failed after ${r.attempts} attempt(s): ${r.reason}`);
+      }),
+    );
   }
+  // Each target on its own: a failing command must not hide a failing webhook, or the other way round.
+  const failures = (await Promise.allSettled(deliveries)).flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+  return failures.length > 0 ? new Error(failures.join('; ')) : undefined;
 }

@@ -4,10 +4,11 @@
  * as NDJSON. Every malformed request gets a 4xx and changes nothing.
  */
 
-import type { ServerResponse } from 'node:http';
-import type { OrchestraEvent } from '../events/event.js';
 import type { Plan } from '../plan/spec.js';
-import { ApiError, ApiRouter, sendJson, stringList } from './api-router.js';
+import { ReconcileError } from '../reconcile/reconcile-error.js';
+import type { ApplyOutcome } from '../reconcile/reconciler.js';
+import { api, STATUS_OF, type ApplyEnd } from './api.js';
+import { ApiError, ApiRouter, sendJson, startStream, stringList } from './api-router.js';
 import type { ApplyRequest, Daemon } from './daemon.js';
 import type { DashboardHost } from './daemon-dashboard.js';
 
@@ -48,11 +49,25 @@ export function parseApplyRequest(body: unknown): ApplyRequest {
   return request;
 }
 
-function startStream(response: ServerResponse): (value: unknown) => void {
-  response.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
-  return (value) => {
-    if (!response.writableEnded) response.write(JSON.stringify(value) + '\n');
-  };
+/** A reconciler refusal as the HTTP error the caller sees; anything else passes through. */
+function httpError(error: unknown): unknown {
+  if (!(error instanceof ReconcileError)) return error;
+  return new ApiError(STATUS_OF[error.code], error.message, error.hint !== undefined ? { hint: error.hint } : undefined);
+}
+
+/** Runs a daemon call, turning reconciler refusals into HTTP errors. */
+async function refusalsAsHttp<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw httpError(error);
+  }
+}
+
+/** The wire form of an apply's outcome (the revision by number). */
+function applyResult(outcome: ApplyOutcome): ApplyEnd {
+  if (outcome.kind === 'unchanged') return { type: 'result', changes: outcome.changes, serial: outcome.serial };
+  return { type: 'result', changes: outcome.changes, serial: outcome.serial, revision: outcome.revision.number, outcome: outcome.execution };
 }
 
 function targets(body: unknown): string[] | 'all' {
@@ -65,27 +80,26 @@ function targets(body: unknown): string[] | 'all' {
 /** Builds the router; `shutdown` is called after `down` has answered. */
 export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown: () => void): ApiRouter {
   const router = new ApiRouter();
-  router.on('GET', '/v1/ping', () => ({ ok: true, pid: process.pid, version: VERSION, startedAt: daemon.startedAt }));
-  router.on('GET', '/v1/state', () => daemon.planState());
-  router.on('GET', '/v1/status', () => daemon.snapshot());
+  router.route(api.ping, () => ({ ok: true, pid: process.pid, version: VERSION, startedAt: daemon.startedAt.toISOString() }));
+  router.route(api.state, () => daemon.planState());
+  router.route(api.status, () => daemon.snapshot());
 
-  router.on('POST', '/v1/apply', async ({ body, query, response }) => {
+  router.route(api.apply, async ({ body, query, response }) => {
     const request = parseApplyRequest(body);
     const timeoutMs = Number(query.get('timeout') ?? 0);
-    const send = startStream(response);
-    const unsubscribe = daemon.onEvent((event: OrchestraEvent) => send({ type: 'event', event }));
-    const work = daemon.apply(request).then(
-      (result) => ({ type: 'result', ...result }),
-      (error: unknown) => ({
-        type: 'error',
-        status: error instanceof ApiError ? error.status : 500,
-        error: error instanceof Error ? error.message : String(error),
-      }),
-    );
+    const send = startStream(api.apply, response);
+    const unsubscribe = daemon.onEvent((event) => send({ type: 'event', event }));
+    const work = daemon.apply(request).then(applyResult, (error: unknown): ApplyEnd => {
+      const e = httpError(error);
+      const end: ApplyEnd = { type: 'error', status: e instanceof ApiError ? e.status : 500, error: e instanceof Error ? e.message : String(e) };
+      const hint = e instanceof ApiError ? e.details?.hint : undefined;
+      if (typeof hint === 'string') end.hint = hint;
+      return end;
+    });
     const timer =
       timeoutMs > 0
-        ? new Promise((resolve) => setTimeout(() => resolve({ type: 'timeout', afterMs: timeoutMs }), timeoutMs).unref())
-        : new Promise(() => {});
+        ? new Promise<ApplyEnd>((resolve) => setTimeout(() => resolve({ type: 'timeout', afterMs: timeoutMs }), timeoutMs).unref())
+        : new Promise<ApplyEnd>(() => {});
     const outcome = await Promise.race([work, timer]);
     unsubscribe();
     send(outcome);
@@ -94,14 +108,14 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
   });
 
   for (const action of ['start', 'stop', 'restart'] as const) {
-    router.on('POST', `/v1/agents/${action}`, async ({ body }) => {
+    router.route(api[action], async ({ body }) => {
       const timeoutMs = isRecord(body) && typeof body.timeoutMs === 'number' ? body.timeoutMs : undefined;
-      const result = await daemon.control(action, targets(body), timeoutMs);
+      const result = await refusalsAsHttp(() => daemon.control(action, targets(body), timeoutMs));
       return { ok: true, action, ...result };
     });
   }
 
-  router.on('POST', '/v1/rejected', ({ body }) => {
+  router.route(api.rejected, ({ body }) => {
     if (!isRecord(body) || typeof body.message !== 'string' || !Array.isArray(body.diagnostics)) {
       throw new ApiError(400, 'expected { message: string, diagnostics: [] }');
     }
@@ -109,12 +123,12 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
     return { ok: true };
   });
 
-  router.on('POST', '/v1/kill', async () => {
-    await daemon.kill();
+  router.route(api.kill, async () => {
+    await refusalsAsHttp(() => daemon.kill());
     return { ok: true };
   });
 
-  router.on('POST', '/v1/down', async ({ response }) => {
+  router.route(api.down, async ({ response }) => {
     await daemon.down();
     // Exit only once the answer is on its way, so the caller sees it.
     response.once('finish', shutdown);
@@ -122,7 +136,7 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
     return undefined;
   });
 
-  router.on('POST', '/v1/dashboard', async ({ body }) => {
+  router.route(api.dashboard, async ({ body }) => {
     if (body !== undefined && !isRecord(body)) throw new ApiError(400, 'expected a JSON object such as { "port": 8080 }');
     const port = isRecord(body) ? body.port : undefined;
     if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)) {
@@ -137,8 +151,8 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
     }
   });
 
-  router.on('GET', '/v1/events', ({ query, response }) => {
-    const send = startStream(response);
+  router.route(api.events, ({ query, response }) => {
+    const send = startStream(api.events, response);
     const tail = Math.max(0, Number(query.get('tail') ?? 50) || 0);
     for (const event of daemon.recentEvents().slice(-tail)) send(event);
     if (query.get('follow') !== '1') {

@@ -6,43 +6,15 @@
  * a corrupt file is reported and can be rebuilt while the agents keep running.
  */
 
-import { randomUUID } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Result, err, ok } from '../util/result.js';
+import { STATE_VERSION, newState, type State } from '../reconcile/state.js';
 import { ensureDir, removeStaleTemps, writeFileAtomic } from './atomic-write.js';
 
 export const STATE_FILE = 'state.json';
-export const STATE_VERSION = 1;
 
-/** One spawned agent instance, enough to find it again after a daemon restart. */
-export interface AgentRecord {
-  pid: number;
-  /** Field 22 of /proc/<pid>/stat when spawned: with the pid, names the process uniquely. */
-  startTime: number;
-  /** ISO time of the spawn. */
-  spawnedAt: string;
-  /** Restarts of this instance so far, so a new daemon continues the count. */
-  restarts?: number;
-}
-
-/** The content of state.json. */
-export interface State {
-  version: typeof STATE_VERSION;
-  /** Random id of this state's history; a saved plan from another lineage is refused. */
-  lineage: string;
-  /** Bumped on every apply; a saved plan made at an older serial is stale. */
-  serial: number;
-  daemonPid?: number;
-  /** The number of the revision under revisions/ that is applied now. */
-  appliedRevision?: number;
-  /** /proc/sys/kernel/random/boot_id when the agents were recorded; start times from another boot mean nothing. */
-  bootId?: string;
-  /** By instance name. */
-  agents: Record<string, AgentRecord>;
-  /** Oneshot instances that completed (exit 0), with the ISO time: a new daemon must not run them again. */
-  completed?: Record<string, string>;
-}
+export { STATE_VERSION, markApplied, newState, type AgentRecord, type State } from '../reconcile/state.js';
 
 /** Why state.json could not be used. */
 export type StateError =
@@ -53,16 +25,6 @@ export type StateError =
 /** The path of state.json in a state directory. */
 export function statePath(stateDir: string): string {
   return join(stateDir, STATE_FILE);
-}
-
-/** A state with nothing applied yet and a new lineage. */
-export function newState(): State {
-  return { version: STATE_VERSION, lineage: randomUUID(), serial: 0, agents: {} };
-}
-
-/** The state after one more apply: serial bumped, revision recorded. */
-export function markApplied(state: State, revision: number): State {
-  return { ...state, serial: state.serial + 1, appliedRevision: revision };
 }
 
 /**

@@ -34,13 +34,15 @@ export type OrchestraEvent =
   | (AgentEventBase<'agent-stopping'> & { reason: string; pid: number })
   | (AgentEventBase<'agent-stopped'> & { reason: string; killed: boolean; survivors: number[] })
   | (AgentEventBase<'agent-adopted'> & { pid: number })
+  | (AgentEventBase<'stop-command-failed'> & { reason: string })
   | (AgentEventBase<'state-changed'> & { from: AgentStateName; to: AgentStateName })
   | (AgentEventBase<'probe-failed'> & { probe: 'readiness' | 'liveness'; failures: number; reason: string })
   | (AgentEventBase<'threshold-breached'> & { metric: 'cpu' | 'memory'; level: 'warn' | 'critical'; value: number; limit: number; heldMs: number; action?: 'alert' | 'restart' | 'stop' })
   | (AgentEventBase<'threshold-cleared'> & { metric: 'cpu' | 'memory'; from: 'warn' | 'critical'; value: number })
   | (AgentEventBase<'log-rotated'> & { file: string; bytes: number; frozenMs: number; lossless: boolean })
   | (EventBase<'emergency-stop'> & { agents: string[]; survivors: number[] })
-  | (EventBase<'plan-updated'> & { instances: number });
+  | (EventBase<'plan-updated'> & { instances: number })
+  | (EventBase<'notify-failed'> & { kind: string; reason: string });
 
 export type OrchestraEventType = OrchestraEvent['type'];
 

@@ -87,6 +87,7 @@ function checkInstance(agent: RenderedAgent, instance: Instance, byName: Readonl
   checkProbe(name, 'liveness', child(node, 'liveness'), out);
   checkThresholds(name, child(node, 'thresholds'), out);
   checkEnvFiles(child(node, 'env_file'), files, out);
+  checkReload(name, child(node, 'reload'), out);
 
   const deps = child(node, 'depends_on');
   if (deps?.kind !== 'map') return;
@@ -123,6 +124,18 @@ function checkInstance(agent: RenderedAgent, instance: Instance, byName: Readonl
       );
     }
   }
+}
+
+/** A reload must say how: a signal or a command (both is ambiguous). */
+function checkReload(agent: string, reload: ValueNode | undefined, out: Diagnostic[]): void {
+  if (reload?.kind !== 'map') return;
+  const how = ['signal', 'command'].filter((k) => child(reload, k) !== undefined);
+  if (how.length === 1) return;
+  out.push(
+    error('reload-needs-one-way', `the reload of agent "${agent}" needs exactly one of \`signal\` or \`command\``, reload.loc, {
+      hint: how.length === 0 ? 'e.g. `reload: { signal: SIGHUP }` or `reload: { command: [nginx, -s, reload] }`' : 'keep either `signal` or `command`',
+    }),
+  );
 }
 
 const PROBE_KINDS = ['exec', 'tcp', 'http', 'log'];

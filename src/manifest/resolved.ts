@@ -6,7 +6,7 @@
  */
 
 import type { AgentSpec, Plan, ProbeSpec } from '../plan/spec.js';
-import { maskDeep, maskedEnv, secretValues } from '../plan/secrets.js';
+import { SECRET_MASK, maskDeep, maskedEnv, planSecretValues } from '../plan/secrets.js';
 import { formatDuration, formatSize } from '../util/units.js';
 
 /** The Plan as a manifest document (each instance an agent; secrets `***` unless `showSecrets`). */
@@ -18,6 +18,12 @@ export function resolvedManifest(plan: Plan, options: { showSecrets: boolean }):
     const notify: Record<string, unknown> = {};
     if (plan.notify.command) notify['command'] = plan.notify.command;
     if (plan.notify.webhook !== undefined) notify['webhook'] = plan.notify.webhook;
+    if (plan.notify.headers) {
+      // Header values often carry a token: masked unless asked, like secret env values.
+      notify['headers'] = Object.fromEntries(Object.keys(plan.notify.headers).map((k) => [k, options.showSecrets ? plan.notify!.headers![k] : SECRET_MASK]));
+    }
+    notify['timeout'] = formatDuration(plan.notify.timeoutMs);
+    notify['retries'] = plan.notify.retries;
     notify['events'] = plan.notify.events;
     doc['notify'] = notify;
   }
@@ -25,7 +31,7 @@ export function resolvedManifest(plan: Plan, options: { showSecrets: boolean }):
   for (const spec of plan.instances) agents[spec.name] = agentDoc(spec, options.showSecrets);
   doc['agents'] = agents;
   // A secret may also sit in a command, a probe URL or the webhook.
-  return options.showSecrets ? doc : maskDeep(doc, secretValues(plan.instances));
+  return options.showSecrets ? doc : maskDeep(doc, planSecretValues(plan));
 }
 
 function agentDoc(a: AgentSpec, showSecrets: boolean): Record<string, unknown> {
@@ -58,7 +64,14 @@ function agentDoc(a: AgentSpec, showSecrets: boolean): Record<string, unknown> {
     max_attempts: a.restart.maxAttempts,
     reset_after: formatDuration(a.restart.resetAfterMs),
   };
-  out['stop'] = { signal: a.stop.signal, timeout: formatDuration(a.stop.timeoutMs) };
+  out['stop'] = { signal: a.stop.signal, timeout: formatDuration(a.stop.timeoutMs), ...(a.stop.command ? { command: [...a.stop.command] } : {}) };
+  if (a.reload) {
+    out['reload'] = {
+      ...(a.reload.signal ? { signal: a.reload.signal } : {}),
+      ...(a.reload.command ? { command: [...a.reload.command] } : {}),
+      ...(a.reload.onChange.length > 0 ? { on_change: [...a.reload.onChange] } : {}),
+    };
+  }
   out['startup'] = { timeout: formatDuration(a.startup.timeoutMs), retries: a.startup.retries };
   if (a.readiness) out['readiness'] = probeDoc(a.readiness);
   if (a.liveness) out['liveness'] = probeDoc(a.liveness);

@@ -8,7 +8,7 @@
 
 import { basename, isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import type { AgentSpec, DependencyCondition, Origins, Plan, ProbeSpec, ThresholdsSpec } from '../plan/spec.js';
+import type { AgentSpec, DependencyCondition, Origins, Plan, ProbeSpec, StopSignal, ThresholdsSpec } from '../plan/spec.js';
 import { SECRET_KEY_PATTERN } from '../plan/secrets.js';
 import { parseDuration, parsePercent, parseSize } from '../util/units.js';
 import { forEachLeaf, toPlain } from './node.js';
@@ -25,6 +25,7 @@ export const DEFAULTS = {
   monitor: { interval: '2s' },
   thresholds: { on_critical: 'alert', for: '0s' },
   notifyEvents: ['applied', 'rejected', 'alert', 'failed'],
+  notify: { timeout: '5s', retries: 3 },
 } as const;
 
 export interface PlanInput {
@@ -57,9 +58,14 @@ export function toPlan(input: PlanInput): Plan {
   if (rendered.environment !== undefined) plan.environment = rendered.environment;
   const notify = obj(root['notify']);
   if (root['notify'] !== undefined) {
-    plan.notify = { events: Array.isArray(notify['events']) ? strings(notify['events']) : [...DEFAULTS.notifyEvents] };
+    plan.notify = {
+      events: Array.isArray(notify['events']) ? strings(notify['events']) : [...DEFAULTS.notifyEvents],
+      timeoutMs: ms(notify['timeout'], DEFAULTS.notify.timeout),
+      retries: typeof notify['retries'] === 'number' ? notify['retries'] : DEFAULTS.notify.retries,
+    };
     if (notify['command'] !== undefined) plan.notify.command = command(notify['command'], typeof notify['command'] === 'string');
     if (typeof notify['webhook'] === 'string') plan.notify.webhook = notify['webhook'];
+    if (notify['headers'] !== undefined) plan.notify.headers = Object.fromEntries(Object.entries(obj(notify['headers'])).map(([k, v]) => [k, String(v)]));
   }
   for (const agent of rendered.agents) {
     plan.agents.push({ name: agent.name, instances: agent.instances.map((i) => i.name) });
@@ -110,7 +116,7 @@ function agentSpec(agent: string, instance: Instance, globalSecrets: string[], i
   for (const file of envFiles) Object.assign(env, parseDotenv(input.readText(file)));
   for (const [k, v] of Object.entries(obj(a['env']))) if (v !== null && v !== undefined) env[k] = String(v);
   const restart = { ...DEFAULTS.restart, ...obj(a['restart']) };
-  const stop = { ...DEFAULTS.stop, ...obj(a['stop']) };
+  const stop: Obj = { ...DEFAULTS.stop, ...obj(a['stop']) };
   const startup = { ...DEFAULTS.startup, ...obj(a['startup']) };
   const logs = { ...DEFAULTS.logs, ...obj(a['logs']) };
   const secrets = new Set([...globalSecrets, ...strings(a['secrets']), ...Object.keys(env).filter((k) => SECRET_KEY_PATTERN.test(k))]);
@@ -139,7 +145,11 @@ function agentSpec(agent: string, instance: Instance, globalSecrets: string[], i
       maxAttempts: Number(restart.max_attempts),
       resetAfterMs: ms(restart.reset_after, DEFAULTS.restart.reset_after),
     },
-    stop: { signal: stop.signal as AgentSpec['stop']['signal'], timeoutMs: ms(stop.timeout, DEFAULTS.stop.timeout) },
+    stop: {
+      signal: stop.signal as AgentSpec['stop']['signal'],
+      timeoutMs: ms(stop.timeout, DEFAULTS.stop.timeout),
+      ...(stop.command !== undefined ? { command: command(stop.command, shell) } : {}),
+    },
     startup: { timeoutMs: ms(startup.timeout, DEFAULTS.startup.timeout), retries: Number(startup.retries) },
     logs: { maxSizeBytes: parseSize(String(logs.max_size)) ?? 10 * 1024 * 1024, keep: Number(logs.keep) },
     secretKeys: [...secrets].sort(),
@@ -151,12 +161,20 @@ function agentSpec(agent: string, instance: Instance, globalSecrets: string[], i
   if (a['readiness'] !== undefined) spec.readiness = probe(obj(a['readiness']), DEFAULTS.readiness);
   if (a['liveness'] !== undefined) spec.liveness = probe(obj(a['liveness']), DEFAULTS.liveness);
   if (a['thresholds'] !== undefined) spec.thresholds = thresholds(obj(a['thresholds']));
+  if (a['reload'] !== undefined) spec.reload = reload(obj(a['reload']), shell, input.baseDir);
   return spec;
 }
 
 function command(value: unknown, shell: boolean): string[] {
   if (typeof value === 'string') return shell ? ['sh', '-c', value] : [value];
   return strings(value);
+}
+
+function reload(r: Obj, shell: boolean, baseDir: string): NonNullable<AgentSpec['reload']> {
+  const out: NonNullable<AgentSpec['reload']> = { onChange: strings(r['on_change']).map((f) => absolute(baseDir, f)) };
+  if (typeof r['signal'] === 'string') out.signal = r['signal'] as StopSignal;
+  if (r['command'] !== undefined) out.command = command(r['command'], shell);
+  return out;
 }
 
 function dependencies(value: unknown): AgentSpec['dependsOn'] {

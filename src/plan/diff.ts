@@ -24,7 +24,7 @@ import type { Action, ChangeSet, FieldChange } from './change-set.js';
 import { summarize } from './change-set.js';
 import type { EnvFileHashMap } from './fields.js';
 import { type ClassifiedChange, changedFields, sameValue } from './fingerprint.js';
-import { maskDeep, secretValues } from './secrets.js';
+import { SECRET_MASK, maskDeep, planSecretValues, valuesToMask } from './secrets.js';
 import { type ObservedAgent, isActive, needsRecovery, observedByName } from './observed.js';
 
 /** Env file content hashes for both sides: the applied ones come from its revision, the desired ones from disk now. */
@@ -202,18 +202,23 @@ function projectChanges(applied: Plan, desired: Plan): FieldChange[] {
     ['notify.command', p.notify?.command],
     ['notify.webhook', p.notify?.webhook],
     ['notify.events', p.notify?.events],
+    ['notify.timeout', p.notify ? formatDuration(p.notify.timeoutMs) : undefined],
+    ['notify.retries', p.notify?.retries],
+    ...Object.entries(p.notify?.headers ?? {}).map(([k, v]): [string, unknown] => [`notify.headers.${k}`, v]),
   ];
   const before = new Map(leaves(applied));
-  // A webhook URL may carry a token that some agent also has as a secret.
-  const secrets = secretValues([...applied.instances, ...desired.instances]);
+  // A webhook URL may carry a token that some agent also has as a secret; header values are secret outright.
+  const secrets = valuesToMask([...planSecretValues(applied), ...planSecretValues(desired)]);
   const mask = (v: unknown): unknown => maskDeep(v, secrets);
   const changes: FieldChange[] = [];
   for (const [path, value] of leaves(desired)) {
     const old = before.get(path);
     if (sameValue(old, value)) continue;
     const change: FieldChange = { path };
-    if (old !== undefined) change.old = mask(old);
-    if (value !== undefined) change.new = mask(value);
+    const secret = path.startsWith('notify.headers.');
+    if (old !== undefined) change.old = secret ? SECRET_MASK : mask(old);
+    if (value !== undefined) change.new = secret ? SECRET_MASK : mask(value);
+    if (secret) change.secret = true;
     const origin = desired.origins[path] ?? desired.origins[`${path}.0`];
     if (origin && value !== undefined) change.origin = origin;
     changes.push(change);

@@ -44,6 +44,7 @@ export const SPEC_FIELD_CLASS: { readonly [K in keyof Required<AgentSpec>]: Fiel
   dependsOn: 'supervision',
   restart: 'supervision',
   stop: 'supervision',
+  reload: 'supervision',
   startup: 'supervision',
   readiness: 'supervision',
   liveness: 'supervision',
@@ -116,6 +117,11 @@ export function specFields(spec: AgentSpec, envFileHashes: EnvFileHashMap, baseD
       case 'stop':
         put('stop.signal', spec.stop.signal, cls);
         put('stop.timeout', formatDuration(spec.stop.timeoutMs), cls);
+        put('stop.command', spec.stop.command, cls);
+        break;
+      case 'reload':
+        put('reload.signal', spec.reload?.signal, cls);
+        put('reload.command', spec.reload?.command, cls);
         break;
       case 'startup':
         put('startup.timeout', formatDuration(spec.startup.timeoutMs), cls);

@@ -5,6 +5,7 @@
  * daemon's job).
  */
 
+import type { AgentType } from './spec.js';
 import type { AgentStateName } from './state-name.js';
 
 /** One instance as the supervisor sees it right now. */
@@ -41,7 +42,7 @@ export function isActive(state: AgentStateName): boolean {
  * state is fine. A oneshot that exited is done, not down; a service that
  * exited, stopped or failed is down.
  */
-export function needsRecovery(state: AgentStateName, type: 'service' | 'oneshot'): string | undefined {
+export function needsRecovery(state: AgentStateName, type: AgentType): string | undefined {
   switch (state) {
     case 'failed':
       return 'observed failed';

@@ -103,6 +103,17 @@ export function checkStale(saved: StateStamp, current: StateStamp): Result<void,
   return ok(undefined);
 }
 
+/**
+ * Whether a saved plan may still be applied to `current`: checkStale, except
+ * that a plan saved before anything was applied (serial 0) stays valid until
+ * the first apply. Callers check this before diffing, so a plan whose change
+ * someone else already made is refused rather than answered "No changes".
+ */
+export function checkSavedPlan(saved: StateStamp, current: StateStamp): Result<void, Diagnostic> {
+  if (saved.serial === 0 && current.serial === 0) return ok(undefined);
+  return checkStale(saved, current);
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

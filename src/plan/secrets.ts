@@ -51,6 +51,11 @@ export function secretValues(sources: readonly SecretSource[]): string[] {
   return valuesToMask(sources.flatMap((source) => secretEnvKeys(source).map((key) => source.env[key]!)));
 }
 
+/** Every secret value of a plan: its instances' and the webhook's header values, which are secret outright. */
+export function planSecretValues(plan: { instances: readonly SecretSource[]; notify?: { headers?: Readonly<Record<string, string>> } }): string[] {
+  return valuesToMask([...plan.instances.flatMap((i) => secretEnvKeys(i).map((k) => i.env[k]!)), ...Object.values(plan.notify?.headers ?? {})]);
+}
+
 /** Known secret values reduced to those hunted in other text, longest first so a secret containing another is masked whole. */
 export function valuesToMask(values: Iterable<string>): string[] {
   return [...new Set(values)].filter((v) => v.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);

@@ -10,7 +10,7 @@ import type { Location } from '../util/diagnostic.js';
 
 export type { DependencyCondition };
 
-export type AgentType = 'service' | 'oneshot';
+export type AgentType = 'service' | 'oneshot' | 'forking';
 export type RestartWhen = 'always' | 'on-failure' | 'never';
 export type RestartStrategy = 'immediate' | 'delayed' | 'exponential';
 export type CriticalAction = 'alert' | 'restart' | 'stop';
@@ -72,6 +72,14 @@ export interface ThresholdsSpec {
   onCritical: CriticalAction;
 }
 
+/** A reload keeps the pid: a signal to the main process, or a command run with the agent's env and cwd. */
+export interface ReloadSpec {
+  signal?: StopSignal;
+  command?: string[];
+  /** Absolute paths whose content changes an apply turns into a reload instead of a restart. */
+  onChange: string[];
+}
+
 /** One process instance to supervise. `api` with 2 replicas gives `api-0` and `api-1`. */
 export interface AgentSpec {
   /** Instance name: unique in the Plan, safe in file names. */
@@ -97,7 +105,14 @@ export interface AgentSpec {
   nice?: number;
   dependsOn: DependencySpec[];
   restart: RestartSpec;
-  stop: { signal: StopSignal; timeoutMs: number };
+  stop: {
+    signal: StopSignal;
+    timeoutMs: number;
+    /** argv run instead of sending `signal` when a stop begins (`['sh', '-c', text]` with `shell: true`). */
+    command?: string[];
+  };
+  /** How the agent reloads in place; absent when it cannot. */
+  reload?: ReloadSpec;
   startup: { timeoutMs: number; retries: number };
   readiness?: ProbeSpec;
   liveness?: ProbeSpec;
@@ -107,6 +122,19 @@ export interface AgentSpec {
   secretKeys: string[];
   /** Extension keys (`x-*`) of the agent, kept for exporters (e.g. `x-export`). */
   extensions: Record<string, unknown>;
+}
+
+/** Who is told about applied and rejected changes, alerts and failures. */
+export interface NotifySpec {
+  command?: string[];
+  webhook?: string;
+  /** Sent with each webhook request; values already interpolated, masked in every output. */
+  headers?: Record<string, string>;
+  /** One webhook request's time limit. */
+  timeoutMs: number;
+  /** Further attempts after a failed webhook request, with exponential backoff. */
+  retries: number;
+  events: string[];
 }
 
 /** Where a resolved value came from, keyed by dotted path such as `agents.api.env.PORT`. */
@@ -127,6 +155,6 @@ export interface Plan {
   /** Every instance, in manifest order. */
   instances: AgentSpec[];
   monitor: { intervalMs: number };
-  notify?: { command?: string[]; webhook?: string; events: string[] };
+  notify?: NotifySpec;
   origins: Origins;
 }

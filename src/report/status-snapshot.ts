@@ -5,7 +5,7 @@
  */
 
 import type { AgentStateName } from '../plan/state-name.js';
-import type { DependencyCondition } from '../plan/spec.js';
+import type { AgentType, DependencyCondition } from '../plan/spec.js';
 
 export type HealthLevel = 'green' | 'yellow' | 'red';
 
@@ -21,7 +21,7 @@ export interface AlertSnapshot {
 export interface AgentSnapshot {
   name: string;
   agent: string;
-  type: 'service' | 'oneshot';
+  type: AgentType;
   description?: string;
   state: AgentStateName;
   /** ISO time the current state was entered. */

@@ -9,6 +9,7 @@
 
 import type { EventInput } from '../events/event.js';
 import type { AgentSpec } from '../plan/spec.js';
+import { runAgentCommand } from './agent-command.js';
 import { describeExit, initialState, pidOf, transition, type AgentState, type ExitInfo, type StateInput } from './agent-state.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
@@ -18,7 +19,7 @@ import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
 import type { Usage } from './sampler.js';
-import { stopTree, type StopTarget } from './stop.js';
+import { stopTree, type DeferredSignal, type StopTarget } from './stop.js';
 import { initialTracker, type Metric, type ThresholdTracker } from './thresholds.js';
 
 export type { ProbeStatus } from './run-probes.js';
@@ -189,7 +190,7 @@ export class Instance {
     // Captured now: a restart may spawn a new process (and a new exit promise) before this stop returns.
     const exitSeen = this.#exitSeen;
     const target: StopTarget = { pid, known: this.knownTree, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
-    const result = await stopTree(target, this.spec.stop.signal, this.spec.stop.timeoutMs, procs);
+    const result = await stopTree(target, this.#stopSignal(), this.spec.stop.timeoutMs, procs);
     if (this.adoptedPid !== undefined) {
       this.host.clock.clearTimeout(this.#adoptTimer);
       await this.#onExit({ code: null, signal: null, at: this.host.clock.now() });
@@ -205,6 +206,20 @@ export class Instance {
         message: result.killed ? `stopped (killed after ${this.spec.stop.timeoutMs}ms)` : 'stopped',
       });
     }
+  }
+
+  /**
+   * The stop signal, or with `stop.command` the command's verdict: nothing
+   * more when it succeeds, the signal when it fails (reported, never fatal).
+   */
+  #stopSignal(): NodeJS.Signals | DeferredSignal {
+    const { command, signal, timeoutMs } = this.spec.stop;
+    if (!command) return signal;
+    return runAgentCommand(this.spec, command, this.logFile, this.host.baseEnv, timeoutMs).then((outcome) => {
+      if (outcome.ok) return undefined;
+      this.#emit({ type: 'stop-command-failed', reason: outcome.reason, message: `stop command failed: ${outcome.reason}; sending ${signal}` });
+      return signal;
+    });
   }
 
   async #onExit(exit: ExitInfo): Promise<void> {

@@ -95,15 +95,23 @@ async function waitGone(target: StopTarget, members: readonly ProcInfo[], ms: nu
 }
 
 /**
+ * A signal decided later: a `stop.command` runs instead of the signal, and
+ * only when it fails is the signal sent (resolves to it; to undefined when
+ * the command did its job). The timeout runs from stop begin either way.
+ */
+export type DeferredSignal = Promise<NodeJS.Signals | undefined>;
+
+/**
  * Gracefully stops a tree: signal, wait `timeoutMs`, SIGKILL what remains
  * (re-reading the tree, so children forked during the grace period die too).
  * The signal is sent before the first await, so callers that start several
  * stops in one tick signal them all at once. `procs` is a /proc read shared
  * by such a batch.
  */
-export async function stopTree(target: StopTarget, sig: NodeJS.Signals, timeoutMs: number, procs?: readonly ProcInfo[]): Promise<StopResult> {
+export async function stopTree(target: StopTarget, sig: NodeJS.Signals | DeferredSignal, timeoutMs: number, procs?: readonly ProcInfo[]): Promise<StopResult> {
   const members = snapshotTree(target, procs);
-  signalTree(target.pid, members, sig);
+  if (typeof sig === 'string') signalTree(target.pid, members, sig);
+  else void sig.then((later) => later && signalTree(target.pid, snapshotTree({ pid: target.pid, known: members }), later));
   const alive = await waitGone(target, members, timeoutMs);
   if (alive.length === 0) return { killed: false, pids: members.map((p) => p.pid), survivors: [] };
   const again = snapshotTree({ pid: target.pid, known: members });

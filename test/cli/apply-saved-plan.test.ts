@@ -20,3 +20,15 @@ t.test('a saved plan applies once; a stale one is refused', async (t) => {
   t.equal(garbage.code, 1);
   t.match(garbage.stderr, /not (a saved plan|valid JSON)/);
 });
+
+t.test('a saved plan whose change another apply already made is refused, not answered "No changes"', async (t) => {
+  const p = new Project(t, foreverManifest({ a: [] }));
+  t.equal(p.cli('apply', '--yes').code, 0);
+  p.write(foreverManifest({ a: [], b: [] }));
+  t.equal(p.cli('plan', '--out', 'add-b.json').code, 0);
+  t.equal(p.cli('apply', '--yes').code, 0, 'the same change, applied from the manifest');
+  const stale = p.cli('apply', 'add-b.json', '--yes');
+  t.equal(stale.code, 1, stale.stdout);
+  t.match(stale.stderr, /saved plan is stale/);
+  t.notMatch(stale.stdout, /No changes/);
+});

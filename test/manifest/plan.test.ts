@@ -35,13 +35,14 @@ t.test('units, shell commands, exec probes, env files and cwd', async (t) => {
       'agents:',
       '  api:',
       '    command: "node api.js | tee out"',
+      '    reload: { signal: SIGHUP, on_change: [conf/app.conf] }',
       '    shell: true',
       '    cwd: sub/dir',
       '    env_file: [.env.a, .env.b]',
       '    env: { PORT: 8080, DEBUG: true, B: "from env" }',
       '    readiness: { exec: "curl -f localhost", interval: 1m30s, initial_delay: 250ms }',
       '    liveness: { exec: [test, -f, ok] }',
-      '    stop: { signal: SIGINT, timeout: 1h }',
+      '    stop: { signal: SIGINT, timeout: 1h, command: "api --quit" }',
       '    thresholds: { cpu: { warn: 80%, critical: 95.5%, for: 10s }, memory: { critical: 1GB }, on_critical: restart }',
       '    logs: { max_size: 512KiB, keep: 0 }',
       '    nice: 5',
@@ -55,15 +56,16 @@ t.test('units, shell commands, exec probes, env files and cwd', async (t) => {
   const api = instance(plan, 'api');
   t.equal(plan.name, 'fleet');
   t.same(plan.monitor, { intervalMs: 500 });
-  t.same(plan.notify, { webhook: 'http://127.0.0.1:9/hook', events: ['applied', 'rejected', 'alert', 'failed'] });
+  t.same(plan.notify, { webhook: 'http://127.0.0.1:9/hook', events: ['applied', 'rejected', 'alert', 'failed'], timeoutMs: 5000, retries: 3 });
   t.same(api.command, ['sh', '-c', 'node api.js | tee out']);
+  t.same(api.reload, { signal: 'SIGHUP', onChange: [join(plan.baseDir, 'conf/app.conf')] }, 'on_change paths are absolute');
   t.equal(api.shell, true);
   t.equal(api.cwd, join(plan.dir, 'sub/dir'));
   t.same(api.envFiles, [join(plan.dir, '.env.a'), join(plan.dir, '.env.b')]);
   t.same(api.env, { A: '1', B: 'from env', PORT: '8080', DEBUG: 'true' }, 'env files in order, then env, values stringified');
   t.same(api.readiness, { kind: 'exec', command: ['sh', '-c', 'curl -f localhost'], intervalMs: 90_000, timeoutMs: 2000, failures: 3, initialDelayMs: 250 });
   t.same(api.liveness?.kind === 'exec' && api.liveness.command, ['test', '-f', 'ok']);
-  t.same(api.stop, { signal: 'SIGINT', timeoutMs: 3_600_000 });
+  t.same(api.stop, { signal: 'SIGINT', timeoutMs: 3_600_000, command: ['sh', '-c', 'api --quit'] });
   t.same(api.thresholds, { cpu: { warn: 80, critical: 95.5, forMs: 10_000 }, memory: { critical: 1e9, forMs: 0 }, onCritical: 'restart' });
   t.same(api.logs, { maxSizeBytes: 512 * 1024, keep: 0 });
   t.equal(api.nice, 5);

@@ -234,16 +234,18 @@ t.test('an instance running without a recorded spec is restarted to match', asyn
 });
 
 t.test('project settings changes are one update in place', async (t) => {
-  const desired = plan(fleet().instances, { monitor: { intervalMs: 5000 }, notify: { command: ['notify-send'], events: ['agent-failed'] } });
+  const desired = plan(fleet().instances, { monitor: { intervalMs: 5000 }, notify: { command: ['notify-send'], events: ['agent-failed'], timeoutMs: 5000, retries: 3 } });
   const cs = diff(fleet(), desired, running('redis', 'api', 'worker'), NO_HASHES);
   t.same(cs.project, [
     { path: 'monitor.interval', old: '2s', new: '5s' },
     { path: 'notify.command', new: ['notify-send'] },
     { path: 'notify.events', new: ['agent-failed'] },
+    { path: 'notify.timeout', new: '5s' },
+    { path: 'notify.retries', new: 3 },
   ]);
   t.equal(cs.counts.update, 1);
   t.equal(cs.changes, true);
-  const hooked = plan([spec('api', { env: { HOOK_TOKEN: 'abcd1234' } })], { notify: { webhook: 'http://127.0.0.1:9/hook?t=abcd1234', events: [] } });
+  const hooked = plan([spec('api', { env: { HOOK_TOKEN: 'abcd1234' } })], { notify: { webhook: 'http://127.0.0.1:9/hook?t=abcd1234', events: [], timeoutMs: 5000, retries: 3 } });
   const masked = diff(plan([spec('api', { env: { HOOK_TOKEN: 'abcd1234' } })]), hooked, running('api'), NO_HASHES);
   t.same(masked.project.find((f) => f.path === 'notify.webhook')?.new, 'http://127.0.0.1:9/hook?t=***', 'secret values are masked in project settings too');
 });

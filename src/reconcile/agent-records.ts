@@ -6,15 +6,22 @@
  */
 
 import type { OrchestraEvent } from '../events/event.js';
-import { procStartTime } from './proc-start-time.js';
-import { saveState, type State } from './state-store.js';
+import type { State } from './state.js';
 
-export class PidRecords {
+/** Where the records come from and go to: the kernel's start time of a pid, and the state store. */
+export interface RecordPorts {
+  /** Field 22 of /proc/<pid>/stat, or undefined when the process is gone. */
+  startTimeOf: (pid: number) => Promise<number | undefined>;
+  save: (state: State) => Promise<void>;
+}
+
+/** The agent records of one state, kept in step with the engine's events. */
+export class AgentRecords {
   #writing: Promise<void> = Promise.resolve();
   #dirty = false;
 
   constructor(
-    private readonly stateDir: string,
+    private readonly ports: RecordPorts,
     private readonly state: () => State,
   ) {}
 
@@ -33,7 +40,7 @@ export class PidRecords {
     switch (event.type) {
       case 'agent-started':
       case 'agent-adopted': {
-        const startTime = await procStartTime(event.pid);
+        const startTime = await this.ports.startTimeOf(event.pid);
         if (startTime === undefined) return;
         agents[event.agent] = { pid: event.pid, startTime, spawnedAt: event.time, ...(restarts ? { restarts } : {}) };
         break;
@@ -74,7 +81,7 @@ export class PidRecords {
     this.#writing = this.#writing.then(async () => {
       if (!this.#dirty) return;
       this.#dirty = false;
-      await saveState(this.stateDir, this.state());
+      await this.ports.save(this.state());
     });
     return this.#writing;
   }

@@ -1,13 +1,20 @@
 /**
  * What a new daemon does with each instance of the applied Plan: adopt the
  * process that still runs, mark a completed oneshot, restart a service that
- * died while nobody watched, or leave it stopped. Decides only; the daemon
- * carries the decisions out on its engine.
+ * died while nobody watched, or leave it stopped. Decides only; the
+ * Reconciler (reconciler.ts) carries the decisions out on its engine.
  */
 
 import type { Plan } from '../plan/spec.js';
-import type { MarkedProcess } from './marker-scan.js';
-import type { State } from './state-store.js';
+import type { State } from './state.js';
+
+/** An agent process found by the environment marker it was spawned with. */
+export interface MarkedProcess {
+  pid: number;
+  startTime: number;
+  /** Restarts of the instance when this process was spawned; absent from processes of older versions. */
+  restarts?: number;
+}
 
 export type RecoveryDecision =
   | { kind: 'adopt'; pid: number; startTime: number; foundBy: 'record' | 'marker'; restarts?: number }

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { decideRecovery } from '../../src/daemon/recovery.js';
-import type { State } from '../../src/daemon/state-store.js';
+import { decideRecovery } from '../../src/reconcile/recovery.js';
+import type { State } from '../../src/reconcile/state.js';
 import { plan, spec } from '../plan/plan-helper.js';
 
 const state = (over: Partial<State> = {}): State => ({ version: 1, lineage: 'l', serial: 1, agents: {}, ...over });
