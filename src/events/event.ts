@@ -32,7 +32,7 @@ export type OrchestraEvent =
   | (AgentEventBase<'agent-failed'> & { reason: string })
   | (AgentEventBase<'agent-blocked'> & { reason: string; dependency: string })
   | (AgentEventBase<'agent-stopping'> & { reason: string; pid: number })
-  | (AgentEventBase<'agent-stopped'> & { reason: string; killed: boolean; survivors: number[] })
+  | (AgentEventBase<'agent-stopped'> & { reason: string; killed: boolean; survivors: number[]; /** Killed after the stop signal's targets were gone (escapes it did not reach). */ swept?: number[] })
   | (AgentEventBase<'agent-adopted'> & { pid: number })
   | (AgentEventBase<'stop-command-failed'> & { reason: string })
   | (AgentEventBase<'state-changed'> & { from: AgentStateName; to: AgentStateName })

@@ -117,6 +117,7 @@ export function specFields(spec: AgentSpec, envFileHashes: EnvFileHashMap, baseD
       case 'stop':
         put('stop.signal', spec.stop.signal, cls);
         put('stop.timeout', formatDuration(spec.stop.timeoutMs), cls);
+        put('stop.mode', spec.stop.mode ?? 'group', cls);
         put('stop.command', spec.stop.command, cls);
         break;
       case 'reload':

@@ -11,6 +11,7 @@ import type { EventInput } from '../events/event.js';
 import type { AgentSpec } from '../plan/spec.js';
 import { runAgentCommand } from './agent-command.js';
 import { describeExit, initialState, pidOf, transition, type AgentState, type ExitInfo, type StateInput } from './agent-state.js';
+import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
 import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
@@ -19,7 +20,7 @@ import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
 import type { Usage } from './sampler.js';
-import { stopTree, type DeferredSignal, type StopTarget } from './stop.js';
+import { clearBoundary, killBoundaries, stopBoundary, type DeferredSignal, type StopTarget } from './stop.js';
 import { initialTracker, type Metric, type ThresholdTracker } from './thresholds.js';
 
 export type { ProbeStatus } from './run-probes.js';
@@ -31,6 +32,8 @@ export interface InstanceHost {
   random: () => number;
   stateDir: string;
   baseEnv: Record<string, string | undefined>;
+  /** The project's boundary; each instance has its own inside it. */
+  boundary: ProjectBoundary;
   emit: Emit;
   /** Called after every state change. */
   changed(instance: Instance): void;
@@ -91,6 +94,11 @@ export class Instance {
     return this.spec.name;
   }
 
+  /** Every process this instance ever started lives here. */
+  get boundary(): InstanceBoundary {
+    return this.host.boundary.instance(this.name);
+  }
+
   get logFile(): string {
     return logFileOf(this.host.stateDir, this.name);
   }
@@ -138,10 +146,10 @@ export class Instance {
     this.#emit({ type: 'agent-starting', attempt: this.attempt, message: `starting (attempt ${this.attempt})` });
     // Where this run's output begins: a log readiness probe must see a line printed before it is set up.
     const logFrom = currentSize(this.logFile);
-    const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv, this.restartCount);
+    const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv, this.restartCount, this.boundary);
     // A stop may have arrived while spawning.
     if (this.state.name === 'stopped') {
-      if (spawned.ok) await stopTree({ pid: spawned.value.pid, leaderExited: spawned.value.exited }, 'SIGKILL', 0);
+      if (spawned.ok) await killBoundaries([{ pid: spawned.value.pid, boundary: this.boundary, leaderExited: spawned.value.exited }], this.host.boundary.survey());
       return;
     }
     if (!spawned.ok) {
@@ -182,15 +190,17 @@ export class Instance {
     await this.#terminate(intent.reason, 'restart');
   }
 
-  /** Signals the tree (before the first await) and resolves once the exit is processed. `procs` is a shared /proc read. */
-  async #terminate(reason: string, then: 'stopped' | 'restart', procs?: readonly ProcInfo[]): Promise<void> {
+  /** Signals the boundary (before the first await) and resolves once the exit is processed. `survey` is shared by a batch of stops. */
+  async #terminate(reason: string, then: 'stopped' | 'restart', survey?: Survey): Promise<void> {
     const pid = this.pid!;
     this.#probes.clear();
     this.move({ type: 'stop', at: this.host.clock.now(), reason, then }, { type: 'agent-stopping', pid, reason, message: `stopping (${reason})` });
     // Captured now: a restart may spawn a new process (and a new exit promise) before this stop returns.
     const exitSeen = this.#exitSeen;
-    const target: StopTarget = { pid, known: this.knownTree, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
-    const result = await stopTree(target, this.#stopSignal(), this.spec.stop.timeoutMs, procs);
+    const target: StopTarget = { pid, known: this.knownTree, boundary: this.boundary, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
+    const project = this.host.boundary;
+    const { mode = 'group', timeoutMs } = this.spec.stop;
+    const result = await stopBoundary(target, this.#stopSignal(), mode, timeoutMs, survey ?? project.survey(), () => project.survey());
     if (this.adoptedPid !== undefined) {
       this.host.clock.clearTimeout(this.#adoptTimer);
       await this.#onExit({ code: null, signal: null, at: this.host.clock.now() });
@@ -202,6 +212,7 @@ export class Instance {
         type: 'agent-stopped',
         reason,
         killed: result.killed,
+        swept: result.swept,
         survivors: result.survivors,
         message: result.killed ? `stopped (killed after ${this.spec.stop.timeoutMs}ms)` : 'stopped',
       });
@@ -289,12 +300,12 @@ export class Instance {
   }
 
   /** Restarts now for a manual, dependency or config reason: stop (if running) then launch again. Resets the failure count. */
-  async forceRestart(reason: string, procs?: readonly ProcInfo[]): Promise<void> {
+  async forceRestart(reason: string, survey?: Survey): Promise<void> {
     this.history = { failures: 0, restarts: 0 };
     this.startupRetries = 0;
     if (this.state.name === 'starting' || this.state.name === 'running') {
       this.#intent = { kind: 'forced', reason };
-      await this.#terminate(reason, 'restart', procs);
+      await this.#terminate(reason, 'restart', survey);
       return;
     }
     if (this.state.name === 'stopping') return;
@@ -308,13 +319,16 @@ export class Instance {
     return this.#supervisorStop({ kind: 'failure', reason });
   }
 
-  /** Stops for good (no restart follows); resolves once the process tree is gone. `procs` is a /proc read shared by a batch of stops. */
-  stop(reason: string, procs?: readonly ProcInfo[]): Promise<void> {
+  /** Stops for good (no restart follows); resolves once nothing of the instance is left. `survey` is shared by a batch of stops. */
+  stop(reason: string, survey?: Survey): Promise<void> {
     this.host.clock.clearTimeout(this.#backoffTimer);
     switch (this.state.name) {
       case 'starting':
       case 'running':
-        this.#stopping = this.#terminate(reason, 'stopped', procs).finally(() => (this.#stopping = undefined));
+        this.#stopping = this.#terminate(reason, 'stopped', survey).finally(() => {
+          this.#stopping = undefined;
+          this.boundary.release();
+        });
         return this.#stopping;
       case 'stopping':
         this.move({ type: 'stop', at: this.host.clock.now(), reason, then: 'stopped' });
@@ -326,10 +340,16 @@ export class Instance {
       case 'failed':
       case 'exited':
         this.move({ type: 'cancel', at: this.host.clock.now(), reason }, { type: 'agent-stopped', reason, killed: false, survivors: [], message: `stopped (${reason})` });
-        return Promise.resolve();
+        // No main process, but what an earlier run left (an escape of a crashed run) goes too.
+        return this.#sweepLeftovers(survey);
       case 'stopped':
         return Promise.resolve();
     }
+  }
+
+  async #sweepLeftovers(survey?: Survey): Promise<void> {
+    await clearBoundary(this.boundary, survey ?? this.host.boundary.survey());
+    this.boundary.release();
   }
 
   /** Marks the instance stopping for an emergency kill, and returns once its exit is processed. */
@@ -347,10 +367,10 @@ export class Instance {
         this.host.clock.clearTimeout(this.#adoptTimer);
         return this.#onExit({ code: null, signal: 'SIGKILL', at: this.host.clock.now() });
       });
-      return { pid, known: this.knownTree, exited };
+      return { pid, known: this.knownTree, boundary: this.boundary, exited };
     }
     const exited = this.#exitSeen ?? Promise.resolve();
-    return { pid, known: this.knownTree, exited, ...(this.process ? { leaderExited: exited } : {}) };
+    return { pid, known: this.knownTree, boundary: this.boundary, exited, ...(this.process ? { leaderExited: exited } : {}) };
   }
 
   /** Watches a process this engine did not spawn; its exit code is unknown. `startedAt` (ms since epoch) makes its uptime right. */
