@@ -4,7 +4,9 @@
  * dashboard and the CLI never interleave their changes.
  */
 
+import { planSecretValues } from '../plan/secrets.js';
 import { renderStatusPage } from '../report/status-page.js';
+import { logFileOf } from '../supervise/process-group.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Daemon } from './daemon.js';
 import type { DashboardBackend } from './dashboard-backend.js';
@@ -38,6 +40,10 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
       await daemon.kill();
       return 'emergency stop: every agent was killed';
     },
+    logSource: (instance) => ({
+      file: logFileOf(daemon.paths.dir, instance),
+      secrets: planSecretValues(daemon.planState().applied?.plan ?? { instances: [] }),
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ export type DashboardRoute =
   | { kind: 'fragment' }
   | { kind: 'events' }
   | { kind: 'agent-action'; name: string; verb: ActionVerb }
+  | { kind: 'agent-logs'; name: string }
   | { kind: 'all-action'; verb: ActionVerb }
   | { kind: 'kill' };
 
@@ -50,7 +51,9 @@ export function matchRoute(pathname: string): RouteMatch {
   }
   if (parts.length === 5 && parts[1] === 'api' && parts[2] === 'agents') {
     const verb = parts[4]!;
-    if (!VERBS.has(verb)) return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop or restart` };
+    if (!VERBS.has(verb) && verb !== 'logs') {
+      return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop, restart or logs` };
+    }
     let name: string;
     try {
       name = decodeURIComponent(parts[3]!);
@@ -58,6 +61,8 @@ export function matchRoute(pathname: string): RouteMatch {
       return { ok: false, status: 400, error: 'malformed agent name in the path (bad percent-encoding)' };
     }
     if (name.length === 0) return { ok: false, status: 400, error: 'missing agent name in the path' };
+    // A log stream is read by EventSource, which cannot send headers; it changes nothing, so the query token will do.
+    if (verb === 'logs') return get({ kind: 'agent-logs', name }, true);
     return post({ kind: 'agent-action', name, verb: verb as ActionVerb });
   }
   return { ok: false, status: 404, error: `no such endpoint: ${pathname}` };

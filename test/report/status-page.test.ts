@@ -177,7 +177,7 @@ t.test('live controls appear only on the dashboard', async (t) => {
   }
   t.match(card(live, 'redis'), 'data-action="start" data-agent="redis" disabled', 'Start is disabled on a running agent');
   t.match(card(live, 'migrate'), 'data-action="stop" data-agent="migrate" disabled', 'Stop is disabled on an exited agent');
-  t.equal(count(live, '<dialog'), 2, 'confirmation and emergency stop dialogs');
+  t.equal(count(live, '<dialog'), 3, 'confirmation, emergency stop and log view dialogs');
   t.notMatch(live, /\sstyle="/, 'no style attributes, which a nonce-based CSP would block');
   t.notMatch(live, /\son[a-z]+="/, 'no inline event handlers, which CSP would block');
 });
