@@ -260,6 +260,31 @@ command that exits non-zero, cannot be started, or outlives \`stop.timeout\`
 stop command costs no more than a plain stop; it never makes the stop fail.
 A string command is run with \`sh -c\` when the agent has \`shell: true\`.
 
+## Reload
+
+\`reload\` says how an agent re-reads its configuration without a restart
+(the pid is kept, no restart is counted):
+
+\`\`\`yaml
+agents:
+  nginx:
+    command: [nginx, -g, "daemon off;", -c, ./nginx.conf]
+    reload: { command: [nginx, -s, reload, -c, ./nginx.conf], on_change: [nginx.conf] }
+  app:
+    command: [node, app.js]
+    reload: { signal: SIGHUP }
+\`\`\`
+
+Give exactly one of \`signal\` (sent to the main process only) or
+\`command\` (run with the agent's env and cwd, its output in the agent's
+log, bounded by \`startup.timeout\`; a non-zero exit is a failed reload).
+\`orchestra reload AGENT\`, the daemon API and the dashboard's Reload button
+use it by hand. \`on_change\` lists files, relative to the manifest, whose
+**contents** matter to the agent: when an apply finds that only they changed
+(their sha256 differs from the applied revision's, detected like \`env_file\`
+contents), \`plan\` shows \`~ nginx (reload)\` and \`apply\` reloads the agent
+instead of restarting it. A change to an identity field still restarts it.
+
 ## Notifications
 
 \`notify.webhook\` takes any http:// or https:// URL and receives every

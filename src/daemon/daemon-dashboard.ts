@@ -30,6 +30,11 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
     start: async (names) => described('started', await daemon.control('start', names)),
     stop: async (names) => described('stopped', await daemon.control('stop', names)),
     restart: async (names) => described('restarted', await daemon.control('restart', names)),
+    reload: async (names) => {
+      const r = await daemon.reload(names);
+      if (r.failed.length > 0) throw new Error(r.failed.map((f) => `${f.name} not reloaded: ${f.reason}`).join('; '));
+      return `reloaded ${r.reloaded.join(', ')}`;
+    },
     startAll: async () => described('started', await daemon.control('start', 'all')),
     stopAll: async () => described('stopped', await daemon.control('stop', 'all')),
     restartAll: async () => {

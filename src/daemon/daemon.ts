@@ -9,7 +9,7 @@
 import { readRecentEvents } from './event-history.js';
 import { EventLog } from '../events/event-log.js';
 import { makeEvent, type OrchestraEvent } from '../events/event.js';
-import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState } from '../reconcile/reconciler.js';
+import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState, ReloadOutcome } from '../reconcile/reconciler.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import type { ReconcilerPorts } from '../reconcile/ports.js';
 import type { Plan } from '../plan/spec.js';
@@ -175,6 +175,14 @@ export class Daemon {
   /** start | stop | restart through the queue (see Reconciler.control). */
   control(action: 'start' | 'stop' | 'restart', names: string[] | 'all', timeoutMs?: number): Promise<ControlOutcome> {
     return this.queue.run(() => this.reconciler.control(action, names, timeoutMs));
+  }
+
+  /**
+   * Reloads these instances in place (pid kept), or with 'all' every instance
+   * that has a `reload`. A reload that fails is reported, the others still happen.
+   */
+  reload(names: string[] | 'all'): Promise<ReloadOutcome> {
+    return this.queue.run(() => this.reconciler.reload(names));
   }
 
   /** Emergency stop: SIGKILL every process tree at once, ahead of anything queued. */

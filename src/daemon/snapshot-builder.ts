@@ -75,6 +75,7 @@ function agentSnapshot(status: AgentStatus, plan: Plan | undefined, history: Usa
     history: { intervalMs: history.intervalMs, cpuPercent: [...samples.cpu], rssBytes: [...samples.rss] },
     command: spec ? maskedCommand(spec.command, spec.env, spec.secretKeys) : [],
     dependsOn: spec ? spec.dependsOn.map((d) => ({ agent: d.agent, condition: d.condition, restart: d.restart })) : [],
+    ...(spec && (spec.reload?.signal ?? spec.reload?.command) ? { reloadable: true as const } : {}),
   };
   if (spec?.description !== undefined) out.description = spec.description;
   if (status.detail !== undefined) out.reason = status.detail;

@@ -12,6 +12,8 @@
  *   identity field changed            → restart, listing the fields
  *   observed failed / stopped /
  *     a service that exited           → recover (with any supervision changes)
+ *   only `reload.on_change` file
+ *     contents (and supervision)      → reload in place (pid kept)
  *   supervision field changed         → update in place
  *   otherwise                         → unchanged
  * then restarts cascade to dependents whose `depends_on` has `restart: true`.
@@ -82,11 +84,14 @@ export function diff(
     });
     const identity = changes.filter((c) => c.class === 'identity');
     const inPlace = changes.filter((c) => c.class === 'supervision');
+    const reloadFiles = changes.filter((c) => c.class === 'reload');
     const recovery = obs ? needsRecovery(obs.state, spec.type) : undefined;
     if (identity.length > 0) {
-      act('restart', changedReason(identity), fieldsOf([...identity, ...inPlace]));
+      act('restart', changedReason(identity), fieldsOf([...identity, ...inPlace, ...reloadFiles]));
     } else if (recovery !== undefined) {
       act('recover', inPlace.length > 0 ? `${recovery}; ${changedReason(inPlace)}` : recovery, fieldsOf(inPlace));
+    } else if (reloadFiles.length > 0) {
+      act('reload', changedReason([...reloadFiles, ...inPlace]), fieldsOf([...reloadFiles, ...inPlace]));
     } else if (inPlace.length > 0) {
       act('update', changedReason(inPlace), fieldsOf(inPlace));
     } else {

@@ -45,6 +45,13 @@ export interface PlanState {
   observed: ObservedAgent[];
 }
 
+/** What a reload request touched: the instances reloaded, and why the others were not. */
+export interface ReloadOutcome {
+  agents: string[];
+  reloaded: string[];
+  failed: { name: string; reason: string }[];
+}
+
 /** What a control request touched, and whether it settled in time. */
 export interface ControlOutcome {
   agents: string[];
@@ -250,6 +257,21 @@ export class Reconciler<E extends ReconcileEngine = ReconcileEngine> {
     // Callers read state.json next (tests, scripts): make it match what just happened.
     await this.#records.settle();
     return { agents: targets, settled };
+  }
+
+  /**
+   * Reloads these instances in place (pid kept), or with 'all' every instance
+   * that has a `reload`. A reload that fails is reported, the others still happen.
+   */
+  async reload(names: readonly string[] | 'all'): Promise<ReloadOutcome> {
+    const engine = this.#engineOrFail();
+    const targets = names === 'all' ? engine.reloadable() : this.resolveNames(names);
+    const outcomes = await engine.reload(targets);
+    return {
+      agents: targets,
+      reloaded: outcomes.filter((o) => o.ok).map((o) => o.name),
+      failed: outcomes.flatMap((o) => (o.ok ? [] : [{ name: o.name, reason: o.reason ?? 'failed' }])),
+    };
   }
 
   /** Emergency stop: SIGKILL every process tree at once. */

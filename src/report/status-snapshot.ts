@@ -42,6 +42,8 @@ export interface AgentSnapshot {
   /** argv as configured, secrets already masked. */
   command: string[];
   dependsOn: { agent: string; condition: DependencyCondition; restart: boolean }[];
+  /** It has `reload.signal` or `reload.command`. */
+  reloadable?: true;
 }
 
 /** One recent event, already rendered to a message. */

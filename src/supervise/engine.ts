@@ -17,6 +17,7 @@ import { systemClock, type Clock } from './clock.js';
 import { conditionStatus } from './conditions.js';
 import { Instance, type InstanceHost } from './instance.js';
 import { Monitor } from './monitor.js';
+import { canReload } from './reload.js';
 import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { clearBoundary, killBoundaries } from './stop.js';
@@ -217,6 +218,21 @@ export class Engine {
     const survey = this.#surveyFor(instances);
     await Promise.all(instances.map((i) => i.forceRestart(`manual: ${reason}`, survey)));
     await this.#settled(ordered);
+  }
+
+  /** Reloads these instances in place (pid kept), all at once; the outcome of each, in the order given. */
+  async reload(names: string[]): Promise<{ name: string; ok: boolean; reason?: string }[]> {
+    return Promise.all(
+      names.map(async (name) => {
+        const outcome = await this.#get(name).reload();
+        return outcome.ok ? { name, ok: true } : { name, ok: false, reason: outcome.reason };
+      }),
+    );
+  }
+
+  /** The instances that can be reloaded (they have `reload.signal` or `reload.command`). */
+  reloadable(): string[] {
+    return [...this.#instances.values()].filter((i) => canReload(i.spec)).map((i) => i.name);
   }
 
   /** Emergency stop: SIGKILL every boundary at once, also of instances whose main process is gone but left something behind. */

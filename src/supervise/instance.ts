@@ -4,12 +4,15 @@
  * (agent-state, exit-decision, thresholds) to a real process and reports
  * through its host; its probes live in run-probes.ts. It never looks at other
  * instances: dependency conditions and ordering belong to the engine, which
- * it calls back through `InstanceHost`.
+ * it calls back through `InstanceHost`. Over 300 lines because every
+ * effect on the one process (spawn, stop, restart, reload, kill, adopt) has
+ * to move the same state; the decisions themselves live in the pure modules.
  */
 
 import type { EventInput } from '../events/event.js';
 import type { AgentSpec } from '../plan/spec.js';
-import { runAgentCommand } from './agent-command.js';
+import { runAgentCommand, type CommandOutcome } from './agent-command.js';
+import { canReload, reloadProcess } from './reload.js';
 import { describeExit, initialState, pidOf, transition, type AgentState, type ExitInfo, type StateInput } from './agent-state.js';
 import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
@@ -312,6 +315,22 @@ export class Instance {
     this.host.clock.clearTimeout(this.#backoffTimer);
     this.#recordRestart(reason, this.host.clock.now());
     this.host.relaunch(this);
+  }
+
+  /**
+   * Reloads in place, keeping the pid: `reload.signal` to the main process, or
+   * `reload.command` (agent env and cwd, output to the log, bounded by
+   * `startup.timeout`). Not a restart: no restart is counted.
+   */
+  async reload(): Promise<CommandOutcome> {
+    if (!canReload(this.spec)) return { ok: false, reason: 'it has no `reload` (set `reload.signal` or `reload.command`)' };
+    const pid = this.pid;
+    if (pid === undefined || (this.state.name !== 'running' && this.state.name !== 'starting')) return { ok: false, reason: `it is ${this.state.name}, not running` };
+    const outcome = await reloadProcess(this.spec, pid, this.logFile, this.host.baseEnv);
+    const by = this.spec.reload?.signal ?? 'reload command';
+    if (outcome.ok) this.#emit({ type: 'agent-reloaded', pid, by, message: `reloaded (${by}, pid ${pid} kept)` });
+    else this.#emit({ type: 'reload-failed', reason: outcome.reason, message: `reload failed: ${outcome.reason}` });
+    return outcome;
   }
 
   /** Ends the run for a failure found by the monitor (threshold with on_critical: restart). */
