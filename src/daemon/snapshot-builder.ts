@@ -81,6 +81,7 @@ function agentSnapshot(status: AgentStatus, plan: Plan | undefined, history: Usa
 
 /** The snapshot every renderer reads. */
 export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
+  const daemonStart = input.daemon ? Date.parse(input.daemon.startedAt) : undefined;
   const snapshot: StatusSnapshot = {
     project: input.project,
     generatedAt: input.now.toISOString(),
@@ -89,6 +90,7 @@ export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
     events: input.events.map((e) => {
       const out: EventSnapshot = { time: e.time, type: e.type, severity: eventSeverity(e), message: e.message };
       if ('agent' in e) out.agent = e.agent;
+      if (daemonStart !== undefined && Date.parse(e.time) < daemonStart) out.earlier = true;
       return out;
     }),
   };
