@@ -169,6 +169,16 @@ for (const action of ['start', 'stop', 'restart'] as const) {
     });
 }
 
+withStateOptions(program.command('reload'))
+  .description('reload agents in place with their `reload` signal or command (the pid is kept), or --all that have one')
+  .argument('[agents...]', 'agent or instance names')
+  .option('--all', 'reload every agent that has `reload`')
+  .option('--json', 'print the result as JSON')
+  .action(async (names: string[], flags: DaemonFlags & { all?: boolean }) => {
+    const { runReload } = await import('./control.js');
+    finish(await runReload(names, flags));
+  });
+
 withStateOptions(program.command('kill'))
   .description('emergency stop: SIGKILL every agent process tree at once')
   .option('-y, --yes', 'do not ask for confirmation')

@@ -4,7 +4,7 @@
  * dashboard and the CLI never interleave their changes.
  */
 
-import { secretValues } from '../events/mask.js';
+import { planSecretValues } from '../plan/secrets.js';
 import { renderStatusPage } from '../report/status-page.js';
 import { logFileOf } from '../supervise/process-group.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -30,6 +30,11 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
     start: async (names) => described('started', await daemon.control('start', names)),
     stop: async (names) => described('stopped', await daemon.control('stop', names)),
     restart: async (names) => described('restarted', await daemon.control('restart', names)),
+    reload: async (names) => {
+      const r = await daemon.reload(names);
+      if (r.failed.length > 0) throw new Error(r.failed.map((f) => `${f.name} not reloaded: ${f.reason}`).join('; '));
+      return `reloaded ${r.reloaded.join(', ')}`;
+    },
     startAll: async () => described('started', await daemon.control('start', 'all')),
     stopAll: async () => described('stopped', await daemon.control('stop', 'all')),
     restartAll: async () => {
@@ -42,7 +47,7 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
     },
     logSource: (instance) => ({
       file: logFileOf(daemon.paths.dir, instance),
-      secrets: secretValues(daemon.planState().applied?.plan.instances ?? []),
+      secrets: planSecretValues(daemon.planState().applied?.plan ?? { instances: [] }),
     }),
   };
 }

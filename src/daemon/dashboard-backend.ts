@@ -24,6 +24,8 @@ export interface DashboardBackend {
   stop(names: string[]): Promise<string>;
   /** Restarts these instances or manifest agents. */
   restart(names: string[]): Promise<string>;
+  /** Reloads these instances or manifest agents in place; rejects with the reasons when any reload failed. */
+  reload(names: string[]): Promise<string>;
   /** Starts everything in dependency order. */
   startAll(): Promise<string>;
   /** Stops everything in reverse dependency order. */

@@ -15,7 +15,7 @@ import type { DashboardBackend } from './dashboard-backend.js';
 import { DashboardEventHub } from './dashboard-events.js';
 import { serveLogStream } from './dashboard-log-stream.js';
 import { SerialQueue } from '../util/serial-queue.js';
-import { matchRoute, type ActionVerb, type DashboardRoute } from './dashboard-routes.js';
+import { matchRoute, type ActionVerb, type AgentVerb, type DashboardRoute } from './dashboard-routes.js';
 import {
   baseHeaders,
   generateNonce,
@@ -170,8 +170,10 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
     }
   }
 
-  function runVerb(verb: ActionVerb, names: string[]): Promise<string> {
+  function runVerb(verb: AgentVerb, names: string[]): Promise<string> {
     switch (verb) {
+      case 'reload':
+        return backend.reload(names);
       case 'start':
         return backend.start(names);
       case 'stop':

@@ -35,6 +35,8 @@ export type OrchestraEvent =
   | (AgentEventBase<'agent-stopped'> & { reason: string; killed: boolean; survivors: number[]; /** Killed after the stop signal's targets were gone (escapes it did not reach). */ swept?: number[] })
   | (AgentEventBase<'agent-adopted'> & { pid: number })
   | (AgentEventBase<'stop-command-failed'> & { reason: string })
+  | (AgentEventBase<'agent-reloaded'> & { pid: number; by: string })
+  | (AgentEventBase<'reload-failed'> & { reason: string })
   | (AgentEventBase<'state-changed'> & { from: AgentStateName; to: AgentStateName })
   | (AgentEventBase<'probe-failed'> & { probe: 'readiness' | 'liveness'; failures: number; reason: string })
   | (AgentEventBase<'threshold-breached'> & { metric: 'cpu' | 'memory'; level: 'warn' | 'critical'; value: number; limit: number; heldMs: number; action?: 'alert' | 'restart' | 'stop' })

@@ -10,13 +10,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeEvent, type EventInput, type OrchestraEvent } from '../events/event.js';
-import { maskEvent, secretValues } from '../events/mask.js';
+import { maskDeep, secretValues } from '../plan/secrets.js';
 import { buildGraph, stopLevels, type DependencyGraph } from '../graph/graph.js';
 import type { AgentSpec, Plan } from '../plan/spec.js';
 import { systemClock, type Clock } from './clock.js';
 import { conditionStatus } from './conditions.js';
 import { Instance, type InstanceHost } from './instance.js';
 import { Monitor } from './monitor.js';
+import { canReload } from './reload.js';
 import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { clearBoundary, killBoundaries } from './stop.js';
@@ -88,7 +89,7 @@ export class Engine {
   }
 
   #emit(event: EventInput): void {
-    const full = maskEvent(makeEvent(this.#clock.now(), event), this.#secrets);
+    const full = maskDeep(makeEvent(this.#clock.now(), event), this.#secrets);
     for (const l of this.#listeners) l(full);
   }
 
@@ -217,6 +218,21 @@ export class Engine {
     const survey = this.#surveyFor(instances);
     await Promise.all(instances.map((i) => i.forceRestart(`manual: ${reason}`, survey)));
     await this.#settled(ordered);
+  }
+
+  /** Reloads these instances in place (pid kept), all at once; the outcome of each, in the order given. */
+  async reload(names: string[]): Promise<{ name: string; ok: boolean; reason?: string }[]> {
+    return Promise.all(
+      names.map(async (name) => {
+        const outcome = await this.#get(name).reload();
+        return outcome.ok ? { name, ok: true } : { name, ok: false, reason: outcome.reason };
+      }),
+    );
+  }
+
+  /** The instances that can be reloaded (they have `reload.signal` or `reload.command`). */
+  reloadable(): string[] {
+    return [...this.#instances.values()].filter((i) => canReload(i.spec)).map((i) => i.name);
   }
 
   /** Emergency stop: SIGKILL every boundary at once, also of instances whose main process is gone but left something behind. */

@@ -4,18 +4,21 @@
  * (agent-state, exit-decision, thresholds) to a real process and reports
  * through its host; its probes live in run-probes.ts. It never looks at other
  * instances: dependency conditions and ordering belong to the engine, which
- * it calls back through `InstanceHost`.
+ * it calls back through `InstanceHost`. Over 300 lines because every
+ * effect on the one process (spawn, stop, restart, reload, kill, adopt) has
+ * to move the same state; the decisions themselves live in the pure modules.
  */
 
 import type { EventInput } from '../events/event.js';
 import type { AgentSpec } from '../plan/spec.js';
-import { runAgentCommand } from './agent-command.js';
+import { runAgentCommand, type CommandOutcome } from './agent-command.js';
+import { canReload, reloadProcess } from './reload.js';
 import { describeExit, initialState, pidOf, transition, type AgentState, type ExitInfo, type StateInput } from './agent-state.js';
 import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
 import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
-import { isGone, type ProcInfo } from './procfs.js';
+import { isGone, processStartedAt, type ProcInfo } from './procfs.js';
 import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
@@ -74,6 +77,8 @@ export class Instance {
   #backoffTimer: unknown;
   #adoptTimer: unknown;
   #stopping: Promise<void> | undefined;
+  /** Whether the boundary was checked for a copy left running by an earlier daemon (once, before the first spawn). */
+  #liveChecked = false;
   #exitSeen: Promise<void> | undefined;
 
   constructor(public spec: AgentSpec, private readonly host: InstanceHost) {
@@ -134,10 +139,27 @@ export class Instance {
     if (this.spawning) return;
     this.spawning = true;
     try {
+      if (await this.#adoptLive()) return;
       await this.#spawn();
     } finally {
       this.spawning = false;
     }
+  }
+
+  /**
+   * Before this engine's first spawn of the instance: a copy that still runs
+   * in its boundary (a daemon whose records were lost started it) is adopted
+   * instead, so no apply or recovery ever starts a second one.
+   */
+  async #adoptLive(): Promise<boolean> {
+    if (this.#liveChecked) return false;
+    this.#liveChecked = true;
+    const found = this.boundary.live();
+    if (!found) return false;
+    const startedAt = await processStartedAt(found.pid);
+    if (this.state.name === 'stopped' || isGone(found.pid, found.startTime)) return false;
+    this.adopt(found.pid, startedAt);
+    return true;
   }
 
   async #spawn(): Promise<void> {
@@ -314,6 +336,22 @@ export class Instance {
     this.host.relaunch(this);
   }
 
+  /**
+   * Reloads in place, keeping the pid: `reload.signal` to the main process, or
+   * `reload.command` (agent env and cwd, output to the log, bounded by
+   * `startup.timeout`). Not a restart: no restart is counted.
+   */
+  async reload(): Promise<CommandOutcome> {
+    if (!canReload(this.spec)) return { ok: false, reason: 'it has no `reload` (set `reload.signal` or `reload.command`)' };
+    const pid = this.pid;
+    if (pid === undefined || (this.state.name !== 'running' && this.state.name !== 'starting')) return { ok: false, reason: `it is ${this.state.name}, not running` };
+    const outcome = await reloadProcess(this.spec, pid, this.logFile, this.host.baseEnv);
+    const by = this.spec.reload?.signal ?? 'reload command';
+    if (outcome.ok) this.#emit({ type: 'agent-reloaded', pid, by, message: `reloaded (${by}, pid ${pid} kept)` });
+    else this.#emit({ type: 'reload-failed', reason: outcome.reason, message: `reload failed: ${outcome.reason}` });
+    return outcome;
+  }
+
   /** Ends the run for a failure found by the monitor (threshold with on_critical: restart). */
   failRun(reason: string): Promise<void> {
     return this.#supervisorStop({ kind: 'failure', reason });
@@ -376,6 +414,7 @@ export class Instance {
   /** Watches a process this engine did not spawn; its exit code is unknown. `startedAt` (ms since epoch) makes its uptime right. */
   adopt(pid: number, startedAt?: number, restarts?: number): void {
     const now = this.host.clock.now();
+    this.#liveChecked = true;
     this.adoptedPid = pid;
     // The count a previous engine reached, so `restarts` stays continuous across a daemon crash.
     if (restarts !== undefined) this.restartCount = restarts;

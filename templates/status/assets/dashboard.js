@@ -31,6 +31,10 @@
       path: agentPath(a, 'restart'), doing: `Restarting ${a}…`, label: `Restart ${a}`,
       confirm: { title: `Restart ${a}?`, text: `${a} is stopped gracefully and started again; dependents that restart with it follow.`, ok: 'Restart' },
     }),
+    reload: (a) => ({
+      path: agentPath(a, 'reload'), doing: `Reloading ${a}…`, label: `Reload ${a}`,
+      confirm: { title: `Reload ${a}?`, text: `${a} gets its reload signal or command and re-reads its configuration; its pid is kept.`, ok: 'Reload' },
+    }),
     'start-all': () => ({ path: '/api/all/start', doing: 'Starting all agents in dependency order…', label: 'Start all' }),
     'stop-all': () => ({
       path: '/api/all/stop', doing: 'Stopping all agents in reverse dependency order…', label: 'Stop all',
