@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import { importProcfile } from '../../src/import/procfile.js';
 import { writeManifest } from '../../src/import/write-manifest.js';
-import { cliPath, runCli } from '../cli/run-cli.js';
-import { fixtures, importFile, located, writeAndLoad } from './helpers.js';
+import { runCli } from '../cli/run-cli.js';
+import { fixtures, importFile, located, upUntil, writeAndLoad } from './helpers.js';
 
 const own = path.join(fixtures, 'own', 'procfile');
 const update = process.env['ORCHESTRA_UPDATE_GOLDEN'] === '1';
@@ -45,22 +44,7 @@ t.test('PORT and PS reach the processes, as under foreman (real processes)', asy
   const dir = t.testdir({ Procfile: 'first: echo "port=$PORT ps=$PS"\nsecond: echo "port=$PORT ps=$PS"\n' });
   const imported = runCli(['import', 'procfile', 'Procfile', '-o', 'orchestra.yaml'], { cwd: dir });
   t.equal(imported.code, 0, imported.stderr);
-  const child = spawn(process.execPath, [cliPath, 'up', '-f', 'orchestra.yaml'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-  let exited = false;
-  const closed = new Promise<void>((resolve) => child.on('close', () => ((exited = true), resolve())));
-  t.teardown(() => {
-    if (!exited && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-  });
-  let output = '';
-  await new Promise<void>((resolve) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      if (/first\s+\| ▶ exited/.test(output) && /second\s+\| ▶ exited/.test(output)) resolve();
-    });
-    child.on('close', () => resolve());
-  });
-  if (!exited) child.kill('SIGINT');
-  await closed;
+  await upUntil(t, dir, [/first\s+\| ▶ exited/, /second\s+\| ▶ exited/]);
   t.equal(readFileSync(path.join(dir, '.orchestra', 'logs', 'first.log'), 'utf8'), 'port=5000 ps=first.1\n');
   t.equal(readFileSync(path.join(dir, '.orchestra', 'logs', 'second.log'), 'utf8'), 'port=5100 ps=second.1\n');
 });
