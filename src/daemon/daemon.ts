@@ -6,6 +6,7 @@
  * this module never touches a socket.
  */
 
+import { readRecentEvents } from './event-history.js';
 import { EventLog } from '../events/event-log.js';
 import { makeEvent, type OrchestraEvent } from '../events/event.js';
 import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState, ReloadOutcome } from '../reconcile/reconciler.js';
@@ -87,6 +88,8 @@ export class Daemon {
 
   /** Loads state and the applied revision, adopts the agents that still run, restarts those that died unwatched. */
   async init(): Promise<void> {
+    // What happened before this daemon started, shown as such (snapshot-builder marks events older than the daemon).
+    this.#events.push(...(await readRecentEvents(this.paths.events, RECENT_EVENTS)));
     const restart = await this.reconciler.init();
     if (restart.length > 0) void this.queue.run(() => this.reconciler.engine!.start(restart));
   }

@@ -53,6 +53,8 @@ export interface EventSnapshot {
   agent?: string;
   severity: 'info' | 'warning' | 'error';
   message: string;
+  /** Happened before the current daemon started (read back from events.jsonl). */
+  earlier?: true;
 }
 
 /** The whole fleet at one moment. */
