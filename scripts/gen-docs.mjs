@@ -180,9 +180,20 @@ depending on a replicated agent means depending on every instance.
 
 An env key is secret when it matches
 \`/SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE/i\` or is listed in top-level
-\`secrets:\` or the agent's \`secrets:\`. Secret values are shown as \`***\` in
-every output (\`config\`, plan, status, events); \`orchestra config
---show-secrets\` shows them.
+\`secrets:\` or the agent's \`secrets:\`. Its value is shown as \`***\` in
+every output (\`config\`, \`plan\`, \`status\`, the status page and dashboard,
+\`history\`, \`diff\`, \`logs\`, events, notifications, diagnostics and
+export warnings); \`orchestra config --show-secrets\` shows them. A secret
+value of 3 characters or more is also replaced by \`***\` wherever it appears
+inside other text: a token on a command line, a password inside a URL, a
+line an agent prints to its log. Shorter values are masked only as the
+value of their own key (hunting every \`1\` would mangle every output). One
+module, src/plan/secrets.ts, holds this rule.
+
+Revisions on disk hold \`orchestra-secret:<id>\` in place of each secret
+value, also inside other strings; the values live in \`secrets.json\` (0600).
+\`export\` writes secret values into the generated units (they must run)
+and warns for each one.
 
 ## Semantic checks
 

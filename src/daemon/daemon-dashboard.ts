@@ -4,7 +4,7 @@
  * dashboard and the CLI never interleave their changes.
  */
 
-import { secretValues } from '../events/mask.js';
+import { planSecretValues } from '../plan/secrets.js';
 import { pageExtras } from './page-extras.js';
 import { loadHistory, olderRevision, revisionDiffText, rollbackPlanText } from './dashboard-history.js';
 import { renderStatusPage } from '../report/status-page.js';
@@ -63,7 +63,7 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
     },
     logSource: (instance) => ({
       file: logFileOf(daemon.paths.dir, instance),
-      secrets: secretValues(daemon.planState().applied?.plan.instances ?? []),
+      secrets: planSecretValues(daemon.planState().applied?.plan ?? { instances: [] }),
     }),
   };
 }

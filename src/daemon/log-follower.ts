@@ -11,7 +11,7 @@
  */
 
 import { open, stat } from 'node:fs/promises';
-import { maskText } from '../events/mask.js';
+import { maskText } from '../plan/secrets.js';
 import { rotatedName } from '../supervise/log-rotation.js';
 
 /** What the follower reports. */

@@ -5,7 +5,7 @@
  * the same page. Reads only.
  */
 
-import { secretValues } from '../events/mask.js';
+import { planSecretValues } from '../plan/secrets.js';
 import type { StatusPageOptions } from '../report/status-page.js';
 import { logFileOf } from '../supervise/process-group.js';
 import { loadHistory } from './dashboard-history.js';
@@ -17,7 +17,7 @@ export const PAGE_LOG_LINES = 20;
 
 /** History and log tails for the static page of the project in `stateDir`, with `applied` the revision applied now. */
 export async function pageExtras(stateDir: string, applied: Revision | undefined): Promise<Pick<StatusPageOptions, 'history' | 'logTails'>> {
-  const secrets = secretValues(applied?.plan.instances ?? []);
+  const secrets = planSecretValues(applied?.plan ?? { instances: [] });
   const logTails: NonNullable<StatusPageOptions['logTails']> = [];
   for (const { name } of applied?.plan.instances ?? []) {
     const lines = await readLogTail(logFileOf(stateDir, name), PAGE_LOG_LINES, secrets);

@@ -9,7 +9,7 @@
 import { basename, isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import type { AgentSpec, DependencyCondition, Origins, Plan, ProbeSpec, StopMode, StopSignal, ThresholdsSpec } from '../plan/spec.js';
-import { SECRET_KEY_PATTERN } from '../plan/spec.js';
+import { SECRET_KEY_PATTERN } from '../plan/secrets.js';
 import { parseDuration, parsePercent, parseSize } from '../util/units.js';
 import { forEachLeaf, toPlain } from './node.js';
 import type { Instance, Rendered } from './render.js';

@@ -8,7 +8,7 @@
 
 import { relative } from 'node:path';
 import type { AgentSpec, LevelThreshold, ProbeSpec } from './spec.js';
-import { SECRET_KEY_PATTERN } from './spec.js';
+import { SECRET_KEY_PATTERN, isSecretKey } from './secrets.js';
 import { formatDuration, formatSize } from '../util/units.js';
 
 /**
@@ -158,11 +158,6 @@ export function specFields(spec: AgentSpec, envFileHashes: EnvFileHashMap, baseD
     }
   }
   return out;
-}
-
-/** True when an env key's value must be masked. */
-export function isSecretKey(key: string, secretKeys: readonly string[]): boolean {
-  return secretKeys.includes(key) || SECRET_KEY_PATTERN.test(key);
 }
 
 /** `.env.api sha256:0123456789ab` per file (env files, reload files), so a content change shows as a changed value. */

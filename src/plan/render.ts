@@ -15,7 +15,7 @@
 import { relative } from 'node:path';
 import pc from 'picocolors';
 import type { Location } from '../util/diagnostic.js';
-import { SECRET_MASK } from './spec.js';
+import { SECRET_MASK } from './secrets.js';
 import type { Action, ActionKind, ChangeSet, FieldChange } from './change-set.js';
 
 export interface RenderOptions {

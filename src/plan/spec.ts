@@ -162,9 +162,3 @@ export interface Plan {
   notify?: NotifySpec;
   origins: Origins;
 }
-
-/** The pattern that flags an env key as secret even when not listed in `secrets:`. */
-export const SECRET_KEY_PATTERN = /SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE/i;
-
-/** The mask shown in place of a secret value. */
-export const SECRET_MASK = '***';

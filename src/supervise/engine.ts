@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeEvent, type EventInput, type OrchestraEvent } from '../events/event.js';
-import { maskEvent, secretValues } from '../events/mask.js';
+import { maskDeep, secretValues } from '../plan/secrets.js';
 import { buildGraph, stopLevels, type DependencyGraph } from '../graph/graph.js';
 import type { AgentSpec, Plan } from '../plan/spec.js';
 import { systemClock, type Clock } from './clock.js';
@@ -89,7 +89,7 @@ export class Engine {
   }
 
   #emit(event: EventInput): void {
-    const full = maskEvent(makeEvent(this.#clock.now(), event), this.#secrets);
+    const full = maskDeep(makeEvent(this.#clock.now(), event), this.#secrets);
     for (const l of this.#listeners) l(full);
   }
 

@@ -18,7 +18,7 @@ import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
 import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
-import { isGone, type ProcInfo } from './procfs.js';
+import { isGone, processStartedAt, type ProcInfo } from './procfs.js';
 import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
@@ -77,6 +77,8 @@ export class Instance {
   #backoffTimer: unknown;
   #adoptTimer: unknown;
   #stopping: Promise<void> | undefined;
+  /** Whether the boundary was checked for a copy left running by an earlier daemon (once, before the first spawn). */
+  #liveChecked = false;
   #exitSeen: Promise<void> | undefined;
 
   constructor(public spec: AgentSpec, private readonly host: InstanceHost) {
@@ -137,10 +139,27 @@ export class Instance {
     if (this.spawning) return;
     this.spawning = true;
     try {
+      if (await this.#adoptLive()) return;
       await this.#spawn();
     } finally {
       this.spawning = false;
     }
+  }
+
+  /**
+   * Before this engine's first spawn of the instance: a copy that still runs
+   * in its boundary (a daemon whose records were lost started it) is adopted
+   * instead, so no apply or recovery ever starts a second one.
+   */
+  async #adoptLive(): Promise<boolean> {
+    if (this.#liveChecked) return false;
+    this.#liveChecked = true;
+    const found = this.boundary.live();
+    if (!found) return false;
+    const startedAt = await processStartedAt(found.pid);
+    if (this.state.name === 'stopped' || isGone(found.pid, found.startTime)) return false;
+    this.adopt(found.pid, startedAt);
+    return true;
   }
 
   async #spawn(): Promise<void> {
@@ -395,6 +414,7 @@ export class Instance {
   /** Watches a process this engine did not spawn; its exit code is unknown. `startedAt` (ms since epoch) makes its uptime right. */
   adopt(pid: number, startedAt?: number, restarts?: number): void {
     const now = this.host.clock.now();
+    this.#liveChecked = true;
     this.adoptedPid = pid;
     // The count a previous engine reached, so `restarts` stays continuous across a daemon crash.
     if (restarts !== undefined) this.restartCount = restarts;
