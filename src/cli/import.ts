@@ -6,7 +6,7 @@
  * (or a warning with --strict).
  */
 
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, Location } from '../util/diagnostic.js';
 import { loadManifest } from '../manifest/load.js';
@@ -54,7 +54,7 @@ export async function runImport(options: ImportCommandOptions): Promise<number> 
     return fail([{ severity: 'error', code: 'file-not-found', message: `cannot read \`${options.file}\``, location: { file: options.file }, hint: 'check the path' }]);
   }
   const target = options.out !== undefined ? path.resolve(options.out) : undefined;
-  const input: ImportInput = { file, text, outDir: target ? path.dirname(target) : process.cwd(), readText };
+  const input: ImportInput = { file, text, outDir: target ? path.dirname(target) : process.cwd(), readText, glob: globFiles };
 
   const result = IMPORTERS[resolved.format](input);
   const diagnostics = result.diagnostics.map((d): Diagnostic =>
@@ -102,5 +102,21 @@ async function checkManifest(manifest: string, outDir: string, shownAs: string, 
     });
   } finally {
     rmSync(file, { force: true });
+  }
+}
+
+/** Files matching `pattern` (absolute), with `*`, `?` and `[…]` in the last path segment only, as supervisord's includes use them. */
+export function globFiles(pattern: string): string[] {
+  const dir = path.dirname(pattern);
+  const base = path.basename(pattern);
+  const regex = new RegExp(
+    `^${base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\[!/g, '[^')}$`,
+  );
+  try {
+    return readdirSync(dir)
+      .filter((name) => !name.startsWith('.') && regex.test(name))
+      .map((name) => path.join(dir, name));
+  } catch {
+    return [];
   }
 }

@@ -9,12 +9,14 @@ import { didYouMean } from '../manifest/suggest.js';
 import type { ImportInput, ImportResult } from './draft.js';
 import { importProcessCompose } from './process-compose.js';
 import { importProcfile } from './procfile.js';
+import { importSupervisord } from './supervisord.js';
 
-export type ImportFormat = 'process-compose' | 'procfile';
+export type ImportFormat = 'process-compose' | 'procfile' | 'supervisord';
 
 export const IMPORTERS: Record<ImportFormat, (input: ImportInput) => ImportResult> = {
   'process-compose': importProcessCompose,
   procfile: importProcfile,
+  supervisord: importSupervisord,
 };
 
 /** The format named by `name`, or a diagnostic with a suggestion. */
