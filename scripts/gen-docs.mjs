@@ -180,9 +180,20 @@ depending on a replicated agent means depending on every instance.
 
 An env key is secret when it matches
 \`/SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE/i\` or is listed in top-level
-\`secrets:\` or the agent's \`secrets:\`. Secret values are shown as \`***\` in
-every output (\`config\`, plan, status, events); \`orchestra config
---show-secrets\` shows them.
+\`secrets:\` or the agent's \`secrets:\`. Its value is shown as \`***\` in
+every output (\`config\`, \`plan\`, \`status\`, the status page and dashboard,
+\`history\`, \`diff\`, \`logs\`, events, notifications, diagnostics and
+export warnings); \`orchestra config --show-secrets\` shows them. A secret
+value of 3 characters or more is also replaced by \`***\` wherever it appears
+inside other text: a token on a command line, a password inside a URL, a
+line an agent prints to its log. Shorter values are masked only as the
+value of their own key (hunting every \`1\` would mangle every output). One
+module, src/plan/secrets.ts, holds this rule.
+
+Revisions on disk hold \`orchestra-secret:<id>\` in place of each secret
+value, also inside other strings; the values live in \`secrets.json\` (0600).
+\`export\` writes secret values into the generated units (they must run)
+and warns for each one.
 
 ## Semantic checks
 
@@ -259,6 +270,31 @@ command that exits non-zero, cannot be started, or outlives \`stop.timeout\`
 \`stop-command-failed\` event and \`stop.signal\` is sent at once, so a broken
 stop command costs no more than a plain stop; it never makes the stop fail.
 A string command is run with \`sh -c\` when the agent has \`shell: true\`.
+
+## Reload
+
+\`reload\` says how an agent re-reads its configuration without a restart
+(the pid is kept, no restart is counted):
+
+\`\`\`yaml
+agents:
+  nginx:
+    command: [nginx, -g, "daemon off;", -c, ./nginx.conf]
+    reload: { command: [nginx, -s, reload, -c, ./nginx.conf], on_change: [nginx.conf] }
+  app:
+    command: [node, app.js]
+    reload: { signal: SIGHUP }
+\`\`\`
+
+Give exactly one of \`signal\` (sent to the main process only) or
+\`command\` (run with the agent's env and cwd, its output in the agent's
+log, bounded by \`startup.timeout\`; a non-zero exit is a failed reload).
+\`orchestra reload AGENT\`, the daemon API and the dashboard's Reload button
+use it by hand. \`on_change\` lists files, relative to the manifest, whose
+**contents** matter to the agent: when an apply finds that only they changed
+(their sha256 differs from the applied revision's, detected like \`env_file\`
+contents), \`plan\` shows \`~ nginx (reload)\` and \`apply\` reloads the agent
+instead of restarting it. A change to an identity field still restarts it.
 
 ## Notifications
 

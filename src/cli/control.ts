@@ -1,5 +1,5 @@
 /**
- * `start|stop|restart AGENT… | --all`, `kill` (emergency stop) and `down`:
+ * `start|stop|restart|reload AGENT… | --all`, `kill` (emergency stop) and `down`:
  * each one request to the daemon, which orders the work on the graph.
  */
 
@@ -31,6 +31,31 @@ export async function runControl(action: 'start' | 'stop' | 'restart', names: st
     return 0;
   } catch (error) {
     return reportDaemonError(error, action);
+  }
+}
+
+/** Reloads agents in place (their `reload` signal or command, pid kept); exit 1 when any reload failed. */
+export async function runReload(names: string[], flags: ControlFlags): Promise<number> {
+  if (names.length === 0 && !flags.all) {
+    process.stderr.write('orchestra reload: name one or more agents, or pass --all\n');
+    return 1;
+  }
+  if (names.length > 0 && flags.all) {
+    process.stderr.write('orchestra reload: pass agent names or --all, not both\n');
+    return 1;
+  }
+  try {
+    const context = await connect(flags);
+    if (!context) return nothingApplied('reload', resolveStatePaths(flags));
+    const result = await context.call(api.reload, { body: flags.all ? { all: true } : { names } });
+    if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
+    else {
+      if (result.reloaded.length > 0 || result.failed.length === 0) process.stdout.write(`reloaded: ${result.reloaded.join(', ') || '(none)'}\n`);
+      for (const f of result.failed) process.stderr.write(`orchestra reload: ${f.name} not reloaded: ${f.reason}\n`);
+    }
+    return result.failed.length > 0 ? 1 : 0;
+  } catch (error) {
+    return reportDaemonError(error, 'reload');
   }
 }
 

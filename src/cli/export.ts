@@ -9,6 +9,7 @@ import path from 'node:path';
 import { EXPORTERS, resolveTarget, type ExportFile, type ExportOptions } from '../export/index.js';
 import type { Diagnostic } from '../util/diagnostic.js';
 import { loadManifest } from '../manifest/load.js';
+import { planSecretValues } from '../plan/secrets.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
 
 export interface ExportCommandOptions {
@@ -28,9 +29,10 @@ export interface ExportCommandOptions {
 
 /** Runs the command and returns its exit code: 0 ok, 1 invalid manifest, unknown target or strict warnings. */
 export async function runExport(options: ExportCommandOptions): Promise<number> {
+  let secrets: string[] = [];
   const print = (diags: Diagnostic[], sources: Map<string, string>): void => {
     if (diags.length > 0 && !options.json) {
-      process.stderr.write(formatDiagnostics(diags, sources, { color: options.color, cwd: process.cwd() }) + '\n');
+      process.stderr.write(formatDiagnostics(diags, sources, { color: options.color, cwd: process.cwd(), secrets }) + '\n');
     }
   };
   const fail = (diags: Diagnostic[], sources: Map<string, string> = new Map()): number => {
@@ -49,6 +51,7 @@ export async function runExport(options: ExportCommandOptions): Promise<number> 
   const loaded = await loadManifest(load);
   const loadErrors = loaded.diagnostics.filter((d) => d.severity === 'error');
   if (!loaded.plan || loadErrors.length > 0) return fail(loaded.diagnostics, loaded.sources);
+  secrets = planSecretValues(loaded.plan);
 
   const exportOptions: ExportOptions = { resolveProgram: findOnPath };
   if (options.image !== undefined) exportOptions.image = options.image;

@@ -4,6 +4,7 @@
  */
 
 import { loadManifest } from '../manifest/load.js';
+import { planSecretValues } from '../plan/secrets.js';
 import type { Plan } from '../plan/spec.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
 import { manifestFiles, useColor, type ManifestFlags } from './options.js';
@@ -29,7 +30,11 @@ export async function loadForCommand(
   const shown = options.quietWarnings && errors.length === 0 ? [] : result.diagnostics;
   if (!options.json && shown.length > 0) {
     process.stderr.write(
-      formatDiagnostics(shown, result.sources, { color: useColor(process.stderr), cwd: process.cwd() }) + '\n',
+      formatDiagnostics(shown, result.sources, {
+        color: useColor(process.stderr),
+        cwd: process.cwd(),
+        secrets: result.plan ? planSecretValues(result.plan) : [],
+      }) + '\n',
     );
   }
   const loaded: LoadedManifest & { jsonDiagnostics: unknown } = {

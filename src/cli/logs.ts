@@ -1,13 +1,17 @@
 /**
  * `orchestra logs [AGENT…] [-f] [--tail N]`: prints the agents' log files
  * from the state directory, prefixed with the instance name when there are
- * several; `-f` follows them across rotations. Reads files only.
+ * several; `-f` follows them across rotations. Reads files only. Secret
+ * values any kept revision holds (the state directory's secret store) are
+ * masked in every line, since agents print what they like.
  */
 
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import pc from 'picocolors';
+import { readSecretValues } from '../daemon/secret-store.js';
 import { didYouMean } from '../manifest/suggest.js';
+import { maskText, valuesToMask } from '../plan/secrets.js';
 import { resolveStatePaths, type StateFlags } from './daemon-context.js';
 import { useColor } from './options.js';
 
@@ -66,6 +70,12 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
     process.stderr.write(`orchestra logs: no logs yet in ${paths.logs}\n`);
     return 1;
   }
+  const store = await readSecretValues(paths.dir);
+  if (!store.ok) {
+    process.stderr.write(`orchestra logs: ${store.error}; not printing logs that may hold secret values\n`);
+    return 1;
+  }
+  let secrets = valuesToMask(store.value.values());
   const color = useColor();
   const width = Math.max(...instances.map((i) => i.length));
   const prefix = (name: string, n: number): string => {
@@ -77,7 +87,7 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
   for (const [n, name] of instances.entries()) {
     const { text, size } = await readFrom(join(paths.logs, `${name}.log`), 0);
     offsets.set(name, size);
-    for (const line of lastLines(text, tail)) process.stdout.write(prefix(name, n) + line + '\n');
+    for (const line of lastLines(text, tail)) process.stdout.write(prefix(name, n) + maskText(line, secrets) + '\n');
   }
   if (!flags.follow) return 0;
   const partial = new Map<string, string>();
@@ -87,12 +97,15 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
       const file = join(paths.logs, `${name}.log`);
       const size = (await stat(file).catch(() => undefined))?.size;
       if (size === undefined || size === offsets.get(name)) continue;
+      // A later apply may have brought new secrets; the store is small, read it again.
+      const fresh = await readSecretValues(paths.dir);
+      if (fresh.ok) secrets = valuesToMask(fresh.value.values());
       const { text, size: newSize } = await readFrom(file, offsets.get(name) ?? 0);
       offsets.set(name, newSize);
       const chunk = (partial.get(name) ?? '') + text;
       const lines = chunk.split('\n');
       partial.set(name, lines.pop() ?? '');
-      for (const line of lines) process.stdout.write(prefix(name, n) + line + '\n');
+      for (const line of lines) process.stdout.write(prefix(name, n) + maskText(line, secrets) + '\n');
     }
   }
 }

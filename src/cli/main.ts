@@ -96,6 +96,21 @@ withManifestOptions(program.command('export'))
     finish(await runExport(options));
   });
 
+program
+  .command('import')
+  .description('turn a process-compose, Procfile, PM2 or supervisord file into an orchestra.yaml')
+  .argument('<format>', 'process-compose | procfile | pm2 | supervisord')
+  .argument('<file>', 'the file to import')
+  .option('-o, --out <path>', 'write the manifest here instead of stdout')
+  .option('--strict', 'treat fields that do not map as errors')
+  .option('--json', 'print the result as JSON')
+  .action(async (format: string, file: string, flags: { out?: string; strict?: boolean; json?: boolean }) => {
+    const { runImport } = await import('./import.js');
+    const options: Parameters<typeof runImport>[0] = { format, file, strict: flags.strict === true, json: flags.json === true, color: useColor(process.stderr) };
+    if (flags.out !== undefined) options.out = flags.out;
+    finish(await runImport(options));
+  });
+
 type DaemonFlags = ManifestFlags & { stateDir?: string; json?: boolean };
 
 /** Adds the flags that locate a project's state: `-f` (its folder) and `--state-dir`. */
@@ -153,6 +168,16 @@ for (const action of ['start', 'stop', 'restart'] as const) {
       finish(await runControl(action, names, flags));
     });
 }
+
+withStateOptions(program.command('reload'))
+  .description('reload agents in place with their `reload` signal or command (the pid is kept), or --all that have one')
+  .argument('[agents...]', 'agent or instance names')
+  .option('--all', 'reload every agent that has `reload`')
+  .option('--json', 'print the result as JSON')
+  .action(async (names: string[], flags: DaemonFlags & { all?: boolean }) => {
+    const { runReload } = await import('./control.js');
+    finish(await runReload(names, flags));
+  });
 
 withStateOptions(program.command('kill'))
   .description('emergency stop: SIGKILL every agent process tree at once')

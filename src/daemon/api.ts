@@ -9,7 +9,7 @@
 import type { OrchestraEvent } from '../events/event.js';
 import type { ChangeSet } from '../plan/change-set.js';
 import type { ExecutionOutcome } from '../reconcile/execute-changes.js';
-import type { ApplyRequest, PlanState } from '../reconcile/reconciler.js';
+import type { ApplyRequest, PlanState, ReloadOutcome } from '../reconcile/reconciler.js';
 import type { StatusSnapshot } from '../report/status-snapshot.js';
 
 /** One route. The type parameters exist only for the compiler (`types` is never set). */
@@ -67,6 +67,9 @@ export interface ControlReply {
   settled: boolean;
 }
 
+/** `POST /v1/agents/reload`: each instance reloaded, or why not. */
+export type ReloadReply = { ok: boolean; action: 'reload' } & ReloadOutcome;
+
 export interface OkReply {
   ok: boolean;
 }
@@ -80,6 +83,7 @@ export const api = {
   start: route<ControlBody, ControlReply>('POST', '/v1/agents/start'),
   stop: route<ControlBody, ControlReply>('POST', '/v1/agents/stop'),
   restart: route<ControlBody, ControlReply>('POST', '/v1/agents/restart'),
+  reload: route<ControlBody, ReloadReply>('POST', '/v1/agents/reload'),
   rejected: route<{ message: string; diagnostics: unknown[] }, OkReply>('POST', '/v1/rejected'),
   kill: route<undefined, OkReply>('POST', '/v1/kill'),
   down: route<undefined, OkReply>('POST', '/v1/down'),

@@ -4,7 +4,9 @@
  * dashboard and the CLI never interleave their changes.
  */
 
+import { planSecretValues } from '../plan/secrets.js';
 import { renderStatusPage } from '../report/status-page.js';
+import { logFileOf } from '../supervise/process-group.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Daemon } from './daemon.js';
 import type { DashboardBackend } from './dashboard-backend.js';
@@ -28,6 +30,11 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
     start: async (names) => described('started', await daemon.control('start', names)),
     stop: async (names) => described('stopped', await daemon.control('stop', names)),
     restart: async (names) => described('restarted', await daemon.control('restart', names)),
+    reload: async (names) => {
+      const r = await daemon.reload(names);
+      if (r.failed.length > 0) throw new Error(r.failed.map((f) => `${f.name} not reloaded: ${f.reason}`).join('; '));
+      return `reloaded ${r.reloaded.join(', ')}`;
+    },
     startAll: async () => described('started', await daemon.control('start', 'all')),
     stopAll: async () => described('stopped', await daemon.control('stop', 'all')),
     restartAll: async () => {
@@ -38,6 +45,10 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
       await daemon.kill();
       return 'emergency stop: every agent was killed';
     },
+    logSource: (instance) => ({
+      file: logFileOf(daemon.paths.dir, instance),
+      secrets: planSecretValues(daemon.planState().applied?.plan ?? { instances: [] }),
+    }),
   };
 }
 

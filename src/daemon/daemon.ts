@@ -6,9 +6,10 @@
  * this module never touches a socket.
  */
 
+import { readRecentEvents } from './event-history.js';
 import { EventLog } from '../events/event-log.js';
 import { makeEvent, type OrchestraEvent } from '../events/event.js';
-import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState } from '../reconcile/reconciler.js';
+import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState, ReloadOutcome } from '../reconcile/reconciler.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import type { ReconcilerPorts } from '../reconcile/ports.js';
 import type { Plan } from '../plan/spec.js';
@@ -17,7 +18,7 @@ import { Engine } from '../supervise/engine.js';
 import { processStartedAt } from '../supervise/procfs.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import type { StatePaths } from './paths.js';
-import { findMarkedProcesses } from './marker-scan.js';
+import { findAgentProcesses } from './marker-scan.js';
 import { currentBootId, isSameProcess, procStartTime } from './proc-start-time.js';
 import { getRevision, latestRevision, writeRevision } from './revisions.js';
 import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
@@ -53,7 +54,7 @@ export function reconcilerPorts(paths: StatePaths, onEngine: (engine: Engine, pl
     },
     processes: {
       bootId: currentBootId,
-      marked: () => findMarkedProcesses(dir),
+      marked: () => findAgentProcesses(dir),
       isSameProcess,
       startTimeOf: procStartTime,
       startedAt: processStartedAt,
@@ -87,6 +88,8 @@ export class Daemon {
 
   /** Loads state and the applied revision, adopts the agents that still run, restarts those that died unwatched. */
   async init(): Promise<void> {
+    // What happened before this daemon started, shown as such (snapshot-builder marks events older than the daemon).
+    this.#events.push(...(await readRecentEvents(this.paths.events, RECENT_EVENTS)));
     const restart = await this.reconciler.init();
     if (restart.length > 0) void this.queue.run(() => this.reconciler.engine!.start(restart));
   }
@@ -172,6 +175,14 @@ export class Daemon {
   /** start | stop | restart through the queue (see Reconciler.control). */
   control(action: 'start' | 'stop' | 'restart', names: string[] | 'all', timeoutMs?: number): Promise<ControlOutcome> {
     return this.queue.run(() => this.reconciler.control(action, names, timeoutMs));
+  }
+
+  /**
+   * Reloads these instances in place (pid kept), or with 'all' every instance
+   * that has a `reload`. A reload that fails is reported, the others still happen.
+   */
+  reload(names: string[] | 'all'): Promise<ReloadOutcome> {
+    return this.queue.run(() => this.reconciler.reload(names));
   }
 
   /** Emergency stop: SIGKILL every process tree at once, ahead of anything queued. */

@@ -6,6 +6,13 @@
 
 import type { StatusSnapshot } from '../report/status-snapshot.js';
 
+/** Where an instance's output is, and what must be masked in it. */
+export interface LogSource {
+  file: string;
+  /** Secret values to replace with `***` in every line. */
+  secrets: readonly string[];
+}
+
 export interface DashboardBackend {
   /** The fleet as it is now. */
   snapshot(): StatusSnapshot | Promise<StatusSnapshot>;
@@ -17,12 +24,16 @@ export interface DashboardBackend {
   stop(names: string[]): Promise<string>;
   /** Restarts these instances or manifest agents. */
   restart(names: string[]): Promise<string>;
+  /** Reloads these instances or manifest agents in place; rejects with the reasons when any reload failed. */
+  reload(names: string[]): Promise<string>;
   /** Starts everything in dependency order. */
   startAll(): Promise<string>;
   /** Stops everything in reverse dependency order. */
   stopAll(): Promise<string>;
   /** Stops everything, then starts everything. */
   restartAll(): Promise<string>;
+  /** The log file of one instance (which may not exist yet). */
+  logSource(instance: string): LogSource | Promise<LogSource>;
   /** Emergency stop: SIGKILL every process group at once. */
   kill(): Promise<string>;
 }

@@ -4,6 +4,8 @@
  */
 
 export type ActionVerb = 'start' | 'stop' | 'restart';
+/** Verbs that make sense for one agent only (a reload of "all" would be a different question). */
+export type AgentVerb = ActionVerb | 'reload';
 
 export type DashboardRoute =
   | { kind: 'page' }
@@ -11,7 +13,8 @@ export type DashboardRoute =
   | { kind: 'status' }
   | { kind: 'fragment' }
   | { kind: 'events' }
-  | { kind: 'agent-action'; name: string; verb: ActionVerb }
+  | { kind: 'agent-action'; name: string; verb: AgentVerb }
+  | { kind: 'agent-logs'; name: string }
   | { kind: 'all-action'; verb: ActionVerb }
   | { kind: 'kill' };
 
@@ -20,6 +23,7 @@ export type RouteMatch =
   | { ok: false; status: 400 | 404; error: string };
 
 const VERBS = new Set<string>(['start', 'stop', 'restart']);
+const AGENT_VERBS = new Set<string>([...VERBS, 'reload']);
 
 /** Matches a request path (without query) to a route, or says why not. */
 export function matchRoute(pathname: string): RouteMatch {
@@ -50,7 +54,9 @@ export function matchRoute(pathname: string): RouteMatch {
   }
   if (parts.length === 5 && parts[1] === 'api' && parts[2] === 'agents') {
     const verb = parts[4]!;
-    if (!VERBS.has(verb)) return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop or restart` };
+    if (!AGENT_VERBS.has(verb) && verb !== 'logs') {
+      return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop, restart, reload or logs` };
+    }
     let name: string;
     try {
       name = decodeURIComponent(parts[3]!);
@@ -58,7 +64,9 @@ export function matchRoute(pathname: string): RouteMatch {
       return { ok: false, status: 400, error: 'malformed agent name in the path (bad percent-encoding)' };
     }
     if (name.length === 0) return { ok: false, status: 400, error: 'missing agent name in the path' };
-    return post({ kind: 'agent-action', name, verb: verb as ActionVerb });
+    // A log stream is read by EventSource, which cannot send headers; it changes nothing, so the query token will do.
+    if (verb === 'logs') return get({ kind: 'agent-logs', name }, true);
+    return post({ kind: 'agent-action', name, verb: verb as AgentVerb });
   }
   return { ok: false, status: 404, error: `no such endpoint: ${pathname}` };
 }

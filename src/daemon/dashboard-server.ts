@@ -13,8 +13,9 @@ import { didYouMean } from '../manifest/suggest.js';
 import { renderStatusPage, renderStatusRegion } from '../report/status-page.js';
 import type { DashboardBackend } from './dashboard-backend.js';
 import { DashboardEventHub } from './dashboard-events.js';
+import { serveLogStream } from './dashboard-log-stream.js';
 import { SerialQueue } from '../util/serial-queue.js';
-import { matchRoute, type ActionVerb, type DashboardRoute } from './dashboard-routes.js';
+import { matchRoute, type ActionVerb, type AgentVerb, type DashboardRoute } from './dashboard-routes.js';
 import {
   baseHeaders,
   generateNonce,
@@ -41,6 +42,9 @@ export interface DashboardServerOptions {
   /** Actions allowed to wait in the queue before new ones get 429. */
   maxQueuedActions?: number;
 }
+
+/** Lines of history a log view starts with. */
+export const LOG_TAIL_LINES = 200;
 
 export interface DashboardServer {
   /** The page's URL, token included: what `orchestra dashboard` prints and opens. */
@@ -137,6 +141,12 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
       case 'events':
         await hub.add(res, baseHeaders());
         return;
+      case 'agent-logs': {
+        checkInstanceName(route.name, await backend.snapshot());
+        const source = await backend.logSource(route.name);
+        serveLogStream(res, baseHeaders(), { ...source, tail: LOG_TAIL_LINES, heartbeatMs: options.heartbeatMs ?? 15_000 });
+        return;
+      }
       case 'agent-action': {
         await readJsonBody(req);
         const snapshot = await backend.snapshot();
@@ -160,8 +170,10 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
     }
   }
 
-  function runVerb(verb: ActionVerb, names: string[]): Promise<string> {
+  function runVerb(verb: AgentVerb, names: string[]): Promise<string> {
     switch (verb) {
+      case 'reload':
+        return backend.reload(names);
       case 'start':
         return backend.start(names);
       case 'stop':
@@ -232,8 +244,21 @@ function checkAgentName(name: string, snapshot: StatusSnapshot): void {
     known.add(a.agent);
   }
   if (known.has(name)) return;
+  throw new HttpError(404, `unknown agent \`${name}\`${suggestionFor(name, known)}`);
+}
+
+/** Throws 404 with a suggestion unless `name` is an instance of the snapshot (logs and details are per instance). */
+function checkInstanceName(name: string, snapshot: StatusSnapshot): void {
+  const instances = snapshot.agents.map((a) => a.name);
+  if (instances.includes(name)) return;
+  const replicas = snapshot.agents.filter((a) => a.agent === name).map((a) => a.name);
+  const hint = replicas.length > 0 ? `; it has instances ${replicas.join(', ')}` : suggestionFor(name, instances);
+  throw new HttpError(404, `unknown instance \`${name}\`${hint}`);
+}
+
+function suggestionFor(name: string, known: Iterable<string>): string {
   const suggestion = didYouMean(name, known);
-  throw new HttpError(404, `unknown agent \`${name}\`${suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`}`);
+  return suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;
 }
 
 /** Reads an optional JSON object body; empty is fine, anything else malformed is 400, too large 413. */

@@ -115,6 +115,8 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
     });
   }
 
+  router.route(api.reload, async ({ body }) => ({ ok: true, action: 'reload' as const, ...(await refusalsAsHttp(() => daemon.reload(targets(body)))) }));
+
   router.route(api.rejected, ({ body }) => {
     if (!isRecord(body) || typeof body.message !== 'string' || !Array.isArray(body.diagnostics)) {
       throw new ApiError(400, 'expected { message: string, diagnostics: [] }');

@@ -11,63 +11,78 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isSecretKey } from '../plan/fields.js';
+import { secretEnvKeys, secretValues } from '../plan/secrets.js';
 import type { Plan } from '../plan/spec.js';
 import { type Result, err, ok } from '../util/result.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 export const SECRETS_FILE = 'secrets.json';
 const TOKEN_PREFIX = 'orchestra-secret:';
-const TOKEN = /^orchestra-secret:([0-9a-f]{32})$/;
+const TOKEN = /orchestra-secret:([0-9a-f]{32})/g;
 
 /** id → secret value. */
 export type SecretValues = Map<string, string>;
 
-/** The plan with every secret env value replaced by a token; `values` gains an id for each value it did not hold yet. */
+/**
+ * The plan with every secret env value replaced by a token, and every secret
+ * value long enough to be hunted (src/plan/secrets.ts) replaced by its token
+ * inside any other string too (a token on a command line, a password in a
+ * URL); `values` gains an id for each value it did not hold yet.
+ */
 export function stashSecrets(plan: Plan, values: SecretValues): Plan {
   const idOf = new Map([...values].map(([id, v]) => [v, id]));
+  const tokenFor = (value: string): string => {
+    let id = idOf.get(value);
+    if (id === undefined) {
+      id = randomBytes(16).toString('hex');
+      values.set(id, value);
+      idOf.set(value, id);
+    }
+    return `${TOKEN_PREFIX}${id}`;
+  };
   const instances = plan.instances.map((spec) => {
     let env: Record<string, string> | undefined;
-    for (const [key, value] of Object.entries(spec.env)) {
-      if (!isSecretKey(key, spec.secretKeys)) continue;
-      let id = idOf.get(value);
-      if (id === undefined) {
-        id = randomBytes(16).toString('hex');
-        values.set(id, value);
-        idOf.set(value, id);
-      }
+    for (const key of secretEnvKeys(spec)) {
       env ??= { ...spec.env };
-      env[key] = `${TOKEN_PREFIX}${id}`;
+      env[key] = tokenFor(spec.env[key]!);
     }
     return env ? { ...spec, env } : spec;
   });
-  return { ...plan, instances };
+  const hunted = secretValues(plan.instances);
+  // One pass, longest first: a shorter secret must never match inside a token already written.
+  const pattern = new RegExp(hunted.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.replace(pattern, tokenFor);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return hunted.length === 0 ? { ...plan, instances } : (walk({ ...plan, instances }) as Plan);
 }
 
-/** The plan with its tokens replaced by their values, or the ids the store does not hold. */
+/** The plan with its tokens, wherever they stand, replaced by their values, or the ids the store does not hold. */
 export function restoreSecrets(plan: Plan, values: SecretValues): Result<Plan, string[]> {
   const missing: string[] = [];
-  const instances = plan.instances.map((spec) => {
-    let env: Record<string, string> | undefined;
-    for (const [key, value] of Object.entries(spec.env)) {
-      const m = TOKEN.exec(value);
-      if (!m || !isSecretKey(key, spec.secretKeys)) continue;
-      const secret = values.get(m[1]!);
-      if (secret === undefined) {
-        missing.push(m[1]!);
-        continue;
-      }
-      env ??= { ...spec.env };
-      env[key] = secret;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      if (!v.includes(TOKEN_PREFIX)) return v;
+      return v.replace(TOKEN, (token, id: string) => {
+        const secret = values.get(id);
+        if (secret === undefined) missing.push(id);
+        return secret ?? token;
+      });
     }
-    return env ? { ...spec, env } : spec;
-  });
-  return missing.length > 0 ? err(missing) : ok({ ...plan, instances });
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  const restored = walk(plan) as Plan;
+  return missing.length > 0 ? err(missing) : ok(restored);
 }
 
 /** Every secret id a stored revision's text refers to. */
 export function referencedIds(text: string): string[] {
-  return [...text.matchAll(/orchestra-secret:([0-9a-f]{32})/g)].map((m) => m[1]!);
+  return [...text.matchAll(TOKEN)].map((m) => m[1]!);
 }
 
 /** The store of a state directory; empty when there is none yet. A store that cannot be parsed is an error, never silently empty. */

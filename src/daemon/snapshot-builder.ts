@@ -6,7 +6,7 @@
 
 import type { OrchestraEvent } from '../events/event.js';
 import type { Plan } from '../plan/spec.js';
-import { SECRET_MASK, SECRET_KEY_PATTERN } from '../plan/spec.js';
+import { maskDeep, secretValues } from '../plan/secrets.js';
 import { agentGraph } from '../graph/agent-graph.js';
 import type { AgentStatus } from '../supervise/status.js';
 import type { RevisionSummary } from './revisions.js';
@@ -40,14 +40,6 @@ export function eventSeverity(event: OrchestraEvent): EventSnapshot['severity'] 
   return WARNING_EVENTS.has(event.type) ? 'warning' : 'info';
 }
 
-/** argv with the values of secret env keys masked wherever they appear. */
-function maskedCommand(command: readonly string[], env: Record<string, string>, secretKeys: readonly string[]): string[] {
-  const secrets = Object.entries(env)
-    .filter(([k, v]) => v.length >= 3 && (secretKeys.includes(k) || SECRET_KEY_PATTERN.test(k)))
-    .map(([, v]) => v);
-  return command.map((arg) => secrets.reduce((text, s) => text.split(s).join(SECRET_MASK), arg));
-}
-
 function lastExitReason(exit: NonNullable<AgentStatus['lastExit']>): string {
   if (exit.signal) return `killed by ${exit.signal}`;
   if (exit.code === null) return 'exit code unknown (adopted process)';
@@ -73,8 +65,9 @@ function agentSnapshot(status: AgentStatus, plan: Plan | undefined, history: Usa
       since: status.since,
     })),
     history: { intervalMs: history.intervalMs, cpuPercent: [...samples.cpu], rssBytes: [...samples.rss] },
-    command: spec ? maskedCommand(spec.command, spec.env, spec.secretKeys) : [],
+    command: spec ? maskDeep([...spec.command], secretValues([spec])) : [],
     dependsOn: spec ? spec.dependsOn.map((d) => ({ agent: d.agent, condition: d.condition, restart: d.restart })) : [],
+    ...(spec && (spec.reload?.signal ?? spec.reload?.command) ? { reloadable: true as const } : {}),
   };
   if (spec?.description !== undefined) out.description = spec.description;
   if (status.detail !== undefined) out.reason = status.detail;
@@ -88,6 +81,7 @@ function agentSnapshot(status: AgentStatus, plan: Plan | undefined, history: Usa
 
 /** The snapshot every renderer reads. */
 export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
+  const daemonStart = input.daemon ? Date.parse(input.daemon.startedAt) : undefined;
   const snapshot: StatusSnapshot = {
     project: input.project,
     generatedAt: input.now.toISOString(),
@@ -96,6 +90,7 @@ export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
     events: input.events.map((e) => {
       const out: EventSnapshot = { time: e.time, type: e.type, severity: eventSeverity(e), message: e.message };
       if ('agent' in e) out.agent = e.agent;
+      if (daemonStart !== undefined && Date.parse(e.time) < daemonStart) out.earlier = true;
       return out;
     }),
   };

@@ -5,7 +5,8 @@
  */
 
 import path from 'node:path';
-import { SECRET_KEY_PATTERN, type AgentSpec, type Plan, type ProbeSpec, type RestartSpec } from '../plan/spec.js';
+import { secretEnvKeys } from '../plan/secrets.js';
+import { type AgentSpec, type Plan, type ProbeSpec, type RestartSpec } from '../plan/spec.js';
 import type { ExportOptions } from './types.js';
 import type { ExportWarnings } from './warnings.js';
 
@@ -189,11 +190,6 @@ export function warnThresholdLosses(spec: AgentSpec, warnings: ExportWarnings, l
 export function warnCommonLosses(spec: AgentSpec, warnings: ExportWarnings, target: { priority: string }): void {
   if (spec.priority !== 0) warnings.unmapped(spec.agent, 'priority', target.priority);
   if (spec.startup.retries > 0) warnings.unmapped(spec.agent, 'startup.retries', 'failed starts follow the restart policy instead');
-}
-
-/** Env keys of the agent that hold secrets, in order. */
-export function secretEnvKeys(spec: AgentSpec): string[] {
-  return Object.keys(spec.env).filter((k) => spec.secretKeys.includes(k) || SECRET_KEY_PATTERN.test(k));
 }
 
 /** Warns that secret values are written in plain text into the output. */

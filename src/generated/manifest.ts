@@ -516,7 +516,7 @@ export interface Stop {
    */
   timeout?: string;
   /**
-   * Who receives `signal`: `group` (the agent's process group), `main` (the main process only, as PostgreSQL wants), `all` (every process in the boundary). Whatever the mode, everything left in the boundary after `timeout` is killed. Default `group`.
+   * Who receives `signal`: `group` (the agent's process group), `main` (the main process only, as PostgreSQL wants), `all` (every process in the boundary). Whatever the mode, everything left in the boundary is SIGKILLed once those processes are gone or `timeout` passed, escapes included (docs/supervision.md). Default `group`.
    */
   mode?: 'group' | 'main' | 'all';
   /**

@@ -6,7 +6,7 @@
  */
 
 import type { AgentSpec, Plan, ProbeSpec } from '../plan/spec.js';
-import { SECRET_MASK } from '../plan/spec.js';
+import { SECRET_MASK, maskDeep, maskedEnv, planSecretValues } from '../plan/secrets.js';
 import { formatDuration, formatSize } from '../util/units.js';
 
 /** The Plan as a manifest document (each instance an agent; secrets `***` unless `showSecrets`). */
@@ -30,7 +30,8 @@ export function resolvedManifest(plan: Plan, options: { showSecrets: boolean }):
   const agents: Record<string, unknown> = {};
   for (const spec of plan.instances) agents[spec.name] = agentDoc(spec, options.showSecrets);
   doc['agents'] = agents;
-  return doc;
+  // A secret may also sit in a command, a probe URL or the webhook.
+  return options.showSecrets ? doc : maskDeep(doc, planSecretValues(plan));
 }
 
 function agentDoc(a: AgentSpec, showSecrets: boolean): Record<string, unknown> {
@@ -44,8 +45,7 @@ function agentDoc(a: AgentSpec, showSecrets: boolean): Record<string, unknown> {
     out['command'] = [...a.command];
   }
   out['cwd'] = a.cwd;
-  const secret = new Set(a.secretKeys);
-  out['env'] = Object.fromEntries(Object.entries(a.env).map(([k, v]) => [k, !showSecrets && secret.has(k) ? SECRET_MASK : v]));
+  out['env'] = showSecrets ? { ...a.env } : maskedEnv(a);
   if (a.envFiles.length > 0) out['env_file'] = [...a.envFiles];
   out['inherit_env'] = a.inheritEnv;
   if (a.user !== undefined) out['user'] = a.user;

@@ -8,8 +8,8 @@
 
 import { basename, isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import type { AgentSpec, DependencyCondition, Origins, Plan, ProbeSpec, StopSignal, ThresholdsSpec } from '../plan/spec.js';
-import { SECRET_KEY_PATTERN } from '../plan/spec.js';
+import type { AgentSpec, DependencyCondition, Origins, Plan, ProbeSpec, StopMode, StopSignal, ThresholdsSpec } from '../plan/spec.js';
+import { SECRET_KEY_PATTERN } from '../plan/secrets.js';
 import { parseDuration, parsePercent, parseSize } from '../util/units.js';
 import { forEachLeaf, toPlain } from './node.js';
 import type { Instance, Rendered } from './render.js';
@@ -17,7 +17,7 @@ import type { Instance, Rendered } from './render.js';
 /** Every schema default, in one place (docs/manifest.md repeats them). */
 export const DEFAULTS = {
   restart: { when: 'on-failure', strategy: 'exponential', delay: '1s', max_delay: '1m', max_attempts: 10, reset_after: '5m' },
-  stop: { signal: 'SIGTERM', timeout: '10s' },
+  stop: { signal: 'SIGTERM', timeout: '10s', mode: 'group' },
   startup: { timeout: '60s', retries: 0 },
   readiness: { interval: '1s', timeout: '2s', failures: 3, initial_delay: '0s' },
   liveness: { interval: '10s', timeout: '2s', failures: 3, initial_delay: '0s' },
@@ -148,6 +148,7 @@ function agentSpec(agent: string, instance: Instance, globalSecrets: string[], i
     stop: {
       signal: stop.signal as AgentSpec['stop']['signal'],
       timeoutMs: ms(stop.timeout, DEFAULTS.stop.timeout),
+      mode: stop.mode as StopMode,
       ...(stop.command !== undefined ? { command: command(stop.command, shell) } : {}),
     },
     startup: { timeoutMs: ms(startup.timeout, DEFAULTS.startup.timeout), retries: Number(startup.retries) },

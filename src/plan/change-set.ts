@@ -6,13 +6,14 @@
 
 import type { Location } from '../util/diagnostic.js';
 
-export const ACTION_KINDS = ['start', 'stop', 'restart', 'update', 'unchanged', 'recover'] as const;
+export const ACTION_KINDS = ['start', 'stop', 'restart', 'update', 'unchanged', 'recover', 'reload'] as const;
 
 /**
  * - start: spawn an instance that is not running;
  * - stop: stop an instance that must not run (removed, scaled down, disabled);
  * - restart: replace the process (identity change, or a dependency with `restart: true` restarts);
  * - update: adopt supervision settings in place, the process keeps running;
+ * - reload: only files named in `reload.on_change` changed: reload in place, the pid is kept;
  * - recover: start again an instance that should run but was observed failed, stopped or exited;
  * - unchanged: nothing to do.
  */

@@ -12,6 +12,8 @@
  *   identity field changed            → restart, listing the fields
  *   observed failed / stopped /
  *     a service that exited           → recover (with any supervision changes)
+ *   only `reload.on_change` file
+ *     contents (and supervision)      → reload in place (pid kept)
  *   supervision field changed         → update in place
  *   otherwise                         → unchanged
  * then restarts cascade to dependents whose `depends_on` has `restart: true`.
@@ -19,11 +21,12 @@
 
 import { buildGraph, startOrder, stopLevels } from '../graph/graph.js';
 import { formatDuration } from '../util/units.js';
-import { SECRET_MASK, type AgentSpec, type Plan } from './spec.js';
+import type { AgentSpec, Plan } from './spec.js';
 import type { Action, ChangeSet, FieldChange } from './change-set.js';
 import { summarize } from './change-set.js';
 import type { EnvFileHashMap } from './fields.js';
-import { type ClassifiedChange, changedFields, sameValue, secretMasker, secretValues } from './fingerprint.js';
+import { type ClassifiedChange, changedFields, sameValue } from './fingerprint.js';
+import { SECRET_MASK, maskDeep, planSecretValues, valuesToMask } from './secrets.js';
 import { type ObservedAgent, isActive, needsRecovery, observedByName } from './observed.js';
 
 /** Env file content hashes for both sides: the applied ones come from its revision, the desired ones from disk now. */
@@ -82,11 +85,14 @@ export function diff(
     });
     const identity = changes.filter((c) => c.class === 'identity');
     const inPlace = changes.filter((c) => c.class === 'supervision');
+    const reloadFiles = changes.filter((c) => c.class === 'reload');
     const recovery = obs ? needsRecovery(obs.state, spec.type) : undefined;
     if (identity.length > 0) {
-      act('restart', changedReason(identity), fieldsOf([...identity, ...inPlace]));
+      act('restart', changedReason(identity), fieldsOf([...identity, ...inPlace, ...reloadFiles]));
     } else if (recovery !== undefined) {
       act('recover', inPlace.length > 0 ? `${recovery}; ${changedReason(inPlace)}` : recovery, fieldsOf(inPlace));
+    } else if (reloadFiles.length > 0) {
+      act('reload', changedReason([...reloadFiles, ...inPlace]), fieldsOf([...reloadFiles, ...inPlace]));
     } else if (inPlace.length > 0) {
       act('update', changedReason(inPlace), fieldsOf(inPlace));
     } else {
@@ -207,8 +213,8 @@ function projectChanges(applied: Plan, desired: Plan): FieldChange[] {
   ];
   const before = new Map(leaves(applied));
   // A webhook URL may carry a token that some agent also has as a secret; header values are secret outright.
-  const headerValues = [applied, desired].flatMap((p) => Object.values(p.notify?.headers ?? {}));
-  const mask = secretMasker([...[...applied.instances, ...desired.instances].flatMap(secretValues), ...headerValues]);
+  const secrets = valuesToMask([...planSecretValues(applied), ...planSecretValues(desired)]);
+  const mask = (v: unknown): unknown => maskDeep(v, secrets);
   const changes: FieldChange[] = [];
   for (const [path, value] of leaves(desired)) {
     const old = before.get(path);

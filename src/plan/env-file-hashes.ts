@@ -8,9 +8,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Plan } from './spec.js';
 
-/** sha256 (hex) of every env file of every instance, keyed by absolute path; unreadable files are left out. */
+/**
+ * sha256 (hex) of every env file and every `reload.on_change` file of every
+ * instance, keyed by absolute path; unreadable files are left out. (One map
+ * for both: the wire format and revisions carry it as `envFileHashes`.)
+ */
 export async function hashEnvFiles(plan: Pick<Plan, 'instances'>): Promise<Map<string, string>> {
-  const files = [...new Set(plan.instances.flatMap((s) => s.envFiles))];
+  const files = [...new Set(plan.instances.flatMap((s) => [...s.envFiles, ...(s.reload?.onChange ?? [])]))];
   const hashes = new Map<string, string>();
   await Promise.all(
     files.map(async (file) => {

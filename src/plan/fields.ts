@@ -8,7 +8,7 @@
 
 import { relative } from 'node:path';
 import type { AgentSpec, LevelThreshold, ProbeSpec } from './spec.js';
-import { SECRET_KEY_PATTERN } from './spec.js';
+import { SECRET_KEY_PATTERN, isSecretKey } from './secrets.js';
 import { formatDuration, formatSize } from '../util/units.js';
 
 /**
@@ -17,9 +17,10 @@ import { formatDuration, formatSize } from '../util/units.js';
  * - supervision: the supervisor adopts the new value in place;
  * - scale: changes the instance set, not the instance (new instances start, removed ones stop);
  * - enablement: `disabled`, handled on its own (stop or start);
- * - key: the instance name itself, what instances are matched by.
+ * - key: the instance name itself, what instances are matched by;
+ * - reload: the contents of `reload.on_change` files, applied by reloading the running process.
  */
-export type FieldClass = 'identity' | 'supervision' | 'scale' | 'enablement' | 'key';
+export type FieldClass = 'identity' | 'supervision' | 'scale' | 'enablement' | 'key' | 'reload';
 
 /**
  * Every AgentSpec key and its class. Typed over all keys so that a field added
@@ -62,7 +63,7 @@ export interface FieldValue {
   secret: boolean;
 }
 
-/** Content hashes of env files, keyed by absolute path; a missing entry means the file could not be read. */
+/** Content hashes of env files and `reload.on_change` files, keyed by absolute path; a missing entry means the file could not be read. */
 export type EnvFileHashMap = ReadonlyMap<string, string>;
 
 /** Flattens a spec into manifest-named leaves. `baseDir` makes env file names relative for display. */
@@ -98,7 +99,7 @@ export function specFields(spec: AgentSpec, envFileHashes: EnvFileHashMap, baseD
         for (const [k, v] of Object.entries(spec.env)) put(`env.${k}`, v, cls, isSecretKey(k, spec.secretKeys));
         break;
       case 'envFiles':
-        if (spec.envFiles.length > 0) put('env_file', envFileEntries(spec.envFiles, envFileHashes, baseDir), cls);
+        if (spec.envFiles.length > 0) put('env_file', fileEntries(spec.envFiles, envFileHashes, baseDir), cls);
         break;
       case 'dependsOn':
         for (const d of spec.dependsOn) {
@@ -117,11 +118,13 @@ export function specFields(spec: AgentSpec, envFileHashes: EnvFileHashMap, baseD
       case 'stop':
         put('stop.signal', spec.stop.signal, cls);
         put('stop.timeout', formatDuration(spec.stop.timeoutMs), cls);
+        put('stop.mode', spec.stop.mode ?? 'group', cls);
         put('stop.command', spec.stop.command, cls);
         break;
       case 'reload':
         put('reload.signal', spec.reload?.signal, cls);
         put('reload.command', spec.reload?.command, cls);
+        if (spec.reload && spec.reload.onChange.length > 0) put('reload.on_change', fileEntries(spec.reload.onChange, envFileHashes, baseDir), 'reload');
         break;
       case 'startup':
         put('startup.timeout', formatDuration(spec.startup.timeoutMs), cls);
@@ -157,13 +160,8 @@ export function specFields(spec: AgentSpec, envFileHashes: EnvFileHashMap, baseD
   return out;
 }
 
-/** True when an env key's value must be masked. */
-export function isSecretKey(key: string, secretKeys: readonly string[]): boolean {
-  return secretKeys.includes(key) || SECRET_KEY_PATTERN.test(key);
-}
-
-/** `.env.api sha256:0123456789ab` per file, so a content change shows as a changed value. */
-function envFileEntries(files: readonly string[], hashes: EnvFileHashMap, baseDir: string): string[] {
+/** `.env.api sha256:0123456789ab` per file (env files, reload files), so a content change shows as a changed value. */
+function fileEntries(files: readonly string[], hashes: EnvFileHashMap, baseDir: string): string[] {
   return files.map((file) => {
     const hash = hashes.get(file);
     const shown = displayPath(file, baseDir);

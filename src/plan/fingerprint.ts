@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import type { Location } from '../util/diagnostic.js';
 import type { AgentSpec, Origins } from './spec.js';
-import { SECRET_MASK } from './spec.js';
+import { SECRET_MASK, maskDeep, secretValues } from './secrets.js';
 import type { FieldChange } from './change-set.js';
-import { type EnvFileHashMap, type FieldClass, isSecretKey, specFields } from './fields.js';
+import { type EnvFileHashMap, type FieldClass, specFields } from './fields.js';
 
 /** A changed leaf with its class, before it is put in an Action. */
 export interface ClassifiedChange extends FieldChange {
@@ -49,7 +49,8 @@ export function identityFingerprint(spec: AgentSpec, envFileHashes: EnvFileHashM
 export function changedFields(oldSpec: AgentSpec, newSpec: AgentSpec, options: CompareOptions): ClassifiedChange[] {
   const before = specFields(oldSpec, options.envFileHashes.old, options.baseDir);
   const after = specFields(newSpec, options.envFileHashes.new, options.baseDir);
-  const mask = secretMasker([...secretValues(oldSpec), ...secretValues(newSpec)]);
+  const secrets = secretValues([oldSpec, newSpec]);
+  const mask = (v: unknown): unknown => maskDeep(v, secrets);
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
   const changes: ClassifiedChange[] = [];
   for (const path of paths) {
@@ -92,32 +93,4 @@ export function sameValue(a: unknown, b: unknown): boolean {
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
   return ka.every((k) => Object.hasOwn(b, k) && sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-/** The values of a spec's secret env keys. */
-export function secretValues(spec: AgentSpec): string[] {
-  return Object.entries(spec.env)
-    .filter(([k]) => isSecretKey(k, spec.secretKeys))
-    .map(([, v]) => v);
-}
-
-/**
- * Replaces secret values wherever they appear inside other shown strings
- * (a token passed on the command line, a password in a URL). Values shorter
- * than 4 characters are left alone: masking every `1` would hide everything
- * and protect nothing.
- */
-export function secretMasker(values: readonly string[]): (value: unknown) => unknown {
-  const needles = [...new Set(values.filter((v) => v.length >= 4))].sort((a, b) => b.length - a.length);
-  if (needles.length === 0) return (v) => v;
-  const maskString = (s: string): string => needles.reduce((acc, n) => acc.split(n).join(SECRET_MASK), s);
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return maskString(v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v !== null && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    }
-    return v;
-  };
-  return walk;
 }

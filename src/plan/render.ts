@@ -7,6 +7,7 @@
  *   + api-1 (new instance)                       start
  *   - worker-3 (instance removed: ...)           stop
  *   ~ store (update in place)                    supervision change
+ *   ~ nginx (reload)                             a `reload.on_change` file changed: reload, pid kept
  *   -/+ api (forces restart)                     identity change, or a restart: true dependency
  *   ^ worker-0 (recover: observed failed)        start again what should be running
  */
@@ -14,7 +15,7 @@
 import { relative } from 'node:path';
 import pc from 'picocolors';
 import type { Location } from '../util/diagnostic.js';
-import { SECRET_MASK } from './spec.js';
+import { SECRET_MASK } from './secrets.js';
 import type { Action, ActionKind, ChangeSet, FieldChange } from './change-set.js';
 
 export interface RenderOptions {
@@ -31,6 +32,7 @@ const SYMBOL: Record<Exclude<ActionKind, 'unchanged'>, string> = {
   update: '~',
   restart: '-/+',
   recover: '^',
+  reload: '~',
 };
 
 const NO_CHANGES = 'No changes. Running agents match the manifest.';
@@ -61,6 +63,7 @@ export function summaryLine(changes: ChangeSet): string {
     [n.start, 'to start'],
     [n.recover, 'to recover'],
     [n.restart, 'to restart'],
+    [n.reload, 'to reload'],
     [n.update, 'to update in place'],
     [n.stop, 'to stop'],
   ]
@@ -170,6 +173,7 @@ function symbol(kind: Exclude<ActionKind, 'unchanged'>, c: Colors): string {
     case 'stop':
       return c.red(s);
     case 'update':
+    case 'reload':
       return c.yellow(s);
     case 'restart':
       return `${c.red('-')}${c.dim('/')}${c.green('+')}`;
@@ -186,6 +190,8 @@ function label(a: Action): string {
       return why ? `forces restart: ${why}` : 'forces restart';
     case 'update':
       return 'update in place';
+    case 'reload':
+      return 'reload';
     case 'recover':
       return `recover: ${why}`;
     case 'start':

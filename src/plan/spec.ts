@@ -14,6 +14,8 @@ export type AgentType = 'service' | 'oneshot' | 'forking';
 export type RestartWhen = 'always' | 'on-failure' | 'never';
 export type RestartStrategy = 'immediate' | 'delayed' | 'exponential';
 export type CriticalAction = 'alert' | 'restart' | 'stop';
+/** Who gets the stop signal: the process group, the main process, or every process in the boundary (docs/supervision.md). */
+export type StopMode = 'group' | 'main' | 'all';
 export type StopSignal =
   | 'SIGTERM'
   | 'SIGINT'
@@ -108,6 +110,8 @@ export interface AgentSpec {
   stop: {
     signal: StopSignal;
     timeoutMs: number;
+    /** Who gets `signal`; absent means `group` (plans applied before the key existed). */
+    mode?: StopMode;
     /** argv run instead of sending `signal` when a stop begins (`['sh', '-c', text]` with `shell: true`). */
     command?: string[];
   };
@@ -158,9 +162,3 @@ export interface Plan {
   notify?: NotifySpec;
   origins: Origins;
 }
-
-/** The pattern that flags an env key as secret even when not listed in `secrets:`. */
-export const SECRET_KEY_PATTERN = /SECRET|TOKEN|PASSWORD|PASSWD|API_?KEY|PRIVATE/i;
-
-/** The mask shown in place of a secret value. */
-export const SECRET_MASK = '***';

@@ -9,13 +9,14 @@ import type { Plan } from '../plan/spec.js';
 import type { Engine } from '../supervise/engine.js';
 
 /** The engine operations this module needs (the Engine class provides them). */
-export type ChangeTarget = Pick<Engine, 'stop' | 'updatePlan' | 'restart' | 'start' | 'status'>;
+export type ChangeTarget = Pick<Engine, 'stop' | 'updatePlan' | 'restart' | 'start' | 'status' | 'reload'>;
 
 export interface ExecutionOutcome {
   stopped: string[];
   restarted: string[];
   started: string[];
   updated: string[];
+  reloaded: string[];
   /** Instances that should run but ended failed or blocked, with the reason. */
   failed: { name: string; state: string; reason?: string }[];
 }
@@ -35,11 +36,15 @@ export async function executeChanges(engine: ChangeTarget, desired: Plan, change
     .map((a) => a.instance);
   const started = [...of('start'), ...of('recover')];
   const updated = of('update');
+  const reloads = of('reload');
 
   if (stopped.length > 0) await engine.stop(stopped, 'removed from the manifest or disabled');
   engine.updatePlan(desired);
   if (restarted.length > 0) await engine.restart(restarted, 'configuration changed');
   if (started.length > 0) await engine.start(started);
+  // After the new specs, so a reload that changed with the files uses its new signal or command.
+  const reloadOutcomes = reloads.length > 0 ? await engine.reload(reloads) : [];
+  const reloaded = reloadOutcomes.filter((o) => o.ok).map((o) => o.name);
 
   const touched = new Set([...restarted, ...started, ...of('restart')]);
   const failed = engine
@@ -50,5 +55,6 @@ export async function executeChanges(engine: ChangeTarget, desired: Plan, change
       if (s.detail !== undefined) f.reason = s.detail;
       return f;
     });
-  return { stopped, restarted, started, updated, failed };
+  for (const o of reloadOutcomes) if (!o.ok) failed.push({ name: o.name, state: 'reload-failed', ...(o.reason !== undefined ? { reason: o.reason } : {}) });
+  return { stopped, restarted, started, updated, reloaded, failed };
 }

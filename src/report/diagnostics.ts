@@ -7,12 +7,15 @@
 
 import { relative } from 'node:path';
 import pc from 'picocolors';
+import { maskText } from '../plan/secrets.js';
 import type { Diagnostic, Location } from '../util/diagnostic.js';
 
 export interface FormatOptions {
   color: boolean;
   /** Show file paths relative to this directory. */
   cwd?: string;
+  /** Secret values (src/plan/secrets.ts) to mask in messages and source lines. */
+  secrets?: readonly string[];
 }
 
 /** One diagnostic: header, snippet with underline, hint, then related locations each with its own snippet. */
@@ -20,13 +23,15 @@ export function formatDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, str
   const c = pc.createColors(options.color);
   const paint = d.severity === 'error' ? (s: string) => c.bold(c.red(s)) : (s: string) => c.bold(c.yellow(s));
   const mark = d.severity === 'error' ? c.red : c.yellow;
+  const secrets = options.secrets ?? [];
+  const mask = (text: string): string => maskText(text, secrets);
   const lines: string[] = [];
-  lines.push(`${header(d.location, options, c)}${paint(`${d.severity}:`)} ${c.bold(d.message)}`);
-  lines.push(...snippet(d.location, sources, mark, c, '  '));
-  if (d.hint !== undefined) lines.push(`  ${c.cyan('hint:')} ${d.hint}`);
+  lines.push(`${header(d.location, options, c)}${paint(`${d.severity}:`)} ${c.bold(mask(d.message))}`);
+  lines.push(...snippet(d.location, sources, mark, c, '  ', secrets));
+  if (d.hint !== undefined) lines.push(`  ${c.cyan('hint:')} ${mask(d.hint)}`);
   for (const r of d.related ?? []) {
-    lines.push(`  ${header(r.location, options, c)}${c.bold('note:')} ${r.message}`);
-    lines.push(...snippet(r.location, sources, c.blue, c, '    '));
+    lines.push(`  ${header(r.location, options, c)}${c.bold('note:')} ${mask(r.message)}`);
+    lines.push(...snippet(r.location, sources, c.blue, c, '    ', secrets));
   }
   return lines.join('\n');
 }
@@ -90,15 +95,27 @@ function displayPath(file: string, cwd: string | undefined): string {
 }
 
 /** The source line of the range's start, with an underline to the range's end (or the line's end). */
-function snippet(loc: Location | undefined, sources: ReadonlyMap<string, string>, mark: (s: string) => string, c: Colors, indent: string): string[] {
+function snippet(
+  loc: Location | undefined,
+  sources: ReadonlyMap<string, string>,
+  mark: (s: string) => string,
+  c: Colors,
+  indent: string,
+  secrets: readonly string[],
+): string[] {
   const text = loc?.range ? sources.get(loc.file) : undefined;
   if (loc?.range === undefined || text === undefined) return [];
   const { start, end } = loc.range;
   const lineText = text.split('\n')[start.line - 1];
   if (lineText === undefined) return [];
-  const shown = lineText.replace(/\r$/, '');
-  const from = Math.min(start.column - 1, shown.length);
-  const to = end.line === start.line ? Math.min(end.column - 1, shown.length) : shown.length;
+  const raw = lineText.replace(/\r$/, '');
+  const rawFrom = Math.min(start.column - 1, raw.length);
+  const rawTo = end.line === start.line ? Math.min(end.column - 1, raw.length) : raw.length;
+  // Mask before, inside and after the range apart, so the underline still fits; then the whole line, for a secret across an edge.
+  const [before, inside] = [maskText(raw.slice(0, rawFrom), secrets), maskText(raw.slice(rawFrom, rawTo), secrets)];
+  const shown = maskText(before + inside + maskText(raw.slice(rawTo), secrets), secrets);
+  const from = Math.min(before.length, shown.length);
+  const to = Math.min(before.length + inside.length, shown.length);
   const width = Math.max(1, to - from);
   // Keep tabs in the padding so the caret lines up with what the terminal shows.
   const pad = shown.slice(0, from).replace(/[^\t]/g, ' ');

@@ -23,7 +23,7 @@ export interface StatusPageOptions {
 
 const TEMPLATE_DIR = new URL('../../templates/status/', import.meta.url);
 /** Our own static files, inlined verbatim; the only unescaped output of the page. */
-const ASSETS = ['style.css', 'dashboard.js'] as const;
+const ASSETS = ['style.css', 'dashboard.js', 'log-view.js'] as const;
 
 interface Compiled {
   page: Handlebars.TemplateDelegate;

@@ -42,6 +42,8 @@ export interface AgentSnapshot {
   /** argv as configured, secrets already masked. */
   command: string[];
   dependsOn: { agent: string; condition: DependencyCondition; restart: boolean }[];
+  /** It has `reload.signal` or `reload.command`. */
+  reloadable?: true;
 }
 
 /** One recent event, already rendered to a message. */
@@ -51,6 +53,8 @@ export interface EventSnapshot {
   agent?: string;
   severity: 'info' | 'warning' | 'error';
   message: string;
+  /** Happened before the current daemon started (read back from events.jsonl). */
+  earlier?: true;
 }
 
 /** The whole fleet at one moment. */

@@ -60,6 +60,9 @@ function row(agent: AgentSnapshot): string[] {
   ];
 }
 
+/** How many of the newest events follow the table. */
+const RECENT_EVENT_LINES = 5;
+
 /** The status table with a header line naming the project and revision. */
 export function renderStatusTable(snapshot: StatusSnapshot, options: { color: boolean }): string {
   const p = painter(options.color);
@@ -85,5 +88,13 @@ export function renderStatusTable(snapshot: StatusSnapshot, options: { color: bo
     );
   });
   if (snapshot.agents.length === 0) lines.push(p.dim('(no agents)'));
+  const recent = snapshot.events.slice(-RECENT_EVENT_LINES);
+  if (recent.length > 0) {
+    lines.push('', p.bold('Recent events'));
+    for (const e of recent) {
+      const earlier = e.earlier ? ` ${p.dim('[before daemon restart]')}` : '';
+      lines.push(`  ${e.time}${earlier}  ${e.agent ? `${e.agent}: ` : ''}${e.message}`);
+    }
+  }
   return lines.join('\n') + '\n';
 }

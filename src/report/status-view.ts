@@ -52,6 +52,9 @@ export interface AgentView {
   dependsOn: string;
   canStart: boolean;
   canStop: boolean;
+  /** Shown only for agents with a `reload`; enabled while running. */
+  reloadable: boolean;
+  canReload: boolean;
 }
 
 export interface EventView extends EventSnapshot {
@@ -153,6 +156,8 @@ function agentView(a: AgentSnapshot, now: string): AgentView {
     dependsOn: a.dependsOn.map((d) => `${d.agent} ${d.condition}${d.restart ? ' (restarts with it)' : ''}`).join(', '),
     canStart: !STARTED_STATES.has(a.state),
     canStop: !STOPPED_STATES.has(a.state),
+    reloadable: a.reloadable === true,
+    canReload: a.reloadable === true && (a.state === 'running' || a.state === 'starting'),
   };
   if (a.description !== undefined) view.description = a.description;
   if (a.reason !== undefined) view.reason = a.reason;

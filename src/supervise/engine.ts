@@ -10,17 +10,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeEvent, type EventInput, type OrchestraEvent } from '../events/event.js';
-import { maskEvent, secretValues } from '../events/mask.js';
+import { maskDeep, secretValues } from '../plan/secrets.js';
 import { buildGraph, stopLevels, type DependencyGraph } from '../graph/graph.js';
 import type { AgentSpec, Plan } from '../plan/spec.js';
 import { systemClock, type Clock } from './clock.js';
 import { conditionStatus } from './conditions.js';
 import { Instance, type InstanceHost } from './instance.js';
 import { Monitor } from './monitor.js';
-import { readAllProcs, type ProcInfo } from './procfs.js';
+import { canReload } from './reload.js';
 import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
-import { killTrees } from './stop.js';
+import { clearBoundary, killBoundaries } from './stop.js';
+import { chooseBoundary, type BoundaryInfo, type ProjectBoundary, type Survey } from './boundary.js';
 
 export type { AgentStatus } from './status.js';
 
@@ -32,6 +33,8 @@ export interface EngineOptions {
   random?: () => number;
   /** How often log sizes are checked for rotation (default 1000 ms). */
   logCheckMs?: number;
+  /** The project's boundary (default: cgroup v2 where it can be created, else the process tree; see boundary.ts). */
+  boundary?: ProjectBoundary;
 }
 
 const SETTLED = new Set(['running', 'exited', 'failed', 'blocked', 'stopped']);
@@ -46,6 +49,7 @@ export class Engine {
   readonly #host: InstanceHost;
   readonly #monitor: Monitor;
   readonly #sampler: Sampler;
+  readonly #boundary: ProjectBoundary;
   #secrets: string[];
   #ranks: Map<string, number> | undefined;
 
@@ -55,6 +59,7 @@ export class Engine {
     this.#sampler = options.sampler ?? procSampler();
     this.#graph = buildGraph(plan.instances);
     this.#secrets = secretValues(plan.instances);
+    this.#boundary = options.boundary ?? chooseBoundary(options.stateDir);
     // Agents' output may hold anything they print, secrets included: owner only.
     mkdirSync(join(options.stateDir, 'logs'), { recursive: true, mode: 0o700 });
     this.#host = {
@@ -62,6 +67,7 @@ export class Engine {
       random: options.random ?? Math.random,
       stateDir: options.stateDir,
       baseEnv: options.baseEnv ?? process.env,
+      boundary: this.#boundary,
       emit: (e) => this.#emit(e),
       changed: (i) => this.#changed(i),
       restarting: (i, reason) => this.#propagateRestart(i, reason),
@@ -83,7 +89,7 @@ export class Engine {
   }
 
   #emit(event: EventInput): void {
-    const full = maskEvent(makeEvent(this.#clock.now(), event), this.#secrets);
+    const full = maskDeep(makeEvent(this.#clock.now(), event), this.#secrets);
     for (const l of this.#listeners) l(full);
   }
 
@@ -181,9 +187,9 @@ export class Engine {
     }
   }
 
-  /** One /proc read for a batch of stops, taken only when one of them has a process to stop. */
-  #procsFor(instances: readonly Instance[]): readonly ProcInfo[] | undefined {
-    return instances.some((i) => i.pid !== undefined && i.state.name !== 'stopping') ? readAllProcs() : undefined;
+  /** One survey for a batch of stops, taken only when one of them has a process to stop. */
+  #surveyFor(instances: readonly Instance[]): Survey | undefined {
+    return instances.some((i) => i.pid !== undefined && i.state.name !== 'stopping') ? this.#boundary.survey() : undefined;
   }
 
   /**
@@ -195,8 +201,8 @@ export class Engine {
     const wanted = new Set(names);
     for (const level of stopLevels(this.#graph)) {
       const instances = level.filter((n) => wanted.has(n)).map((n) => this.#get(n));
-      const procs = this.#procsFor(instances);
-      await Promise.all(instances.map((i) => i.stop(reason, procs)));
+      const survey = this.#surveyFor(instances);
+      await Promise.all(instances.map((i) => i.stop(reason, survey)));
     }
   }
 
@@ -209,21 +215,41 @@ export class Engine {
   async restart(names: string[], reason: string): Promise<void> {
     const ordered = this.#ordered(names);
     const instances = ordered.map((n) => this.#get(n));
-    const procs = this.#procsFor(instances);
-    await Promise.all(instances.map((i) => i.forceRestart(`manual: ${reason}`, procs)));
+    const survey = this.#surveyFor(instances);
+    await Promise.all(instances.map((i) => i.forceRestart(`manual: ${reason}`, survey)));
     await this.#settled(ordered);
   }
 
-  /** Emergency stop: SIGKILL every process tree at once. */
+  /** Reloads these instances in place (pid kept), all at once; the outcome of each, in the order given. */
+  async reload(names: string[]): Promise<{ name: string; ok: boolean; reason?: string }[]> {
+    return Promise.all(
+      names.map(async (name) => {
+        const outcome = await this.#get(name).reload();
+        return outcome.ok ? { name, ok: true } : { name, ok: false, reason: outcome.reason };
+      }),
+    );
+  }
+
+  /** The instances that can be reloaded (they have `reload.signal` or `reload.command`). */
+  reloadable(): string[] {
+    return [...this.#instances.values()].filter((i) => canReload(i.spec)).map((i) => i.name);
+  }
+
+  /** Emergency stop: SIGKILL every boundary at once, also of instances whose main process is gone but left something behind. */
   async kill(): Promise<void> {
     const targets = [];
     const agents: string[] = [];
+    const rest: Instance[] = [];
     for (const i of this.#instances.values()) {
       const t = i.beginKill('emergency stop');
       if (t) (targets.push(t), agents.push(i.name));
+      else rest.push(i);
     }
-    const survivors = await killTrees(targets);
+    const survey = this.#boundary.survey();
+    const [killed, ...cleared] = await Promise.all([killBoundaries(targets, survey), ...rest.map((i) => clearBoundary(i.boundary, survey))]);
+    const survivors = [...killed!, ...cleared.flat()];
     await Promise.all(targets.map((t) => t.exited));
+    for (const i of this.#instances.values()) i.boundary.release();
     this.#emit({ type: 'emergency-stop', agents, survivors, message: `emergency stop: killed ${agents.length} agent(s)` });
   }
 
@@ -264,6 +290,16 @@ export class Engine {
     this.#get(name).markCompleted(at);
   }
 
+  /** Which boundary holds the agents, and for the fallback why. */
+  boundaryInfo(): BoundaryInfo {
+    return this.#boundary.info;
+  }
+
+  /** Live instances of this project found without any record (the cgroup tree or the spawn ledger), for recovery after state.json was lost. */
+  findLive(): ReturnType<ProjectBoundary['find']> {
+    return this.#boundary.find();
+  }
+
   /** A snapshot of every instance, in manifest order. */
   status(): AgentStatus[] {
     const now = this.#clock.now();
@@ -298,5 +334,7 @@ export class Engine {
     for (const i of this.#instances.values()) i.dispose();
     this.#sampler.close?.();
     this.#listeners.clear();
+    // Removes only empty cgroups: a daemon handing over leaves running agents where they are.
+    this.#boundary.cleanup();
   }
 }

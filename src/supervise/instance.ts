@@ -4,22 +4,26 @@
  * (agent-state, exit-decision, thresholds) to a real process and reports
  * through its host; its probes live in run-probes.ts. It never looks at other
  * instances: dependency conditions and ordering belong to the engine, which
- * it calls back through `InstanceHost`.
+ * it calls back through `InstanceHost`. Over 300 lines because every
+ * effect on the one process (spawn, stop, restart, reload, kill, adopt) has
+ * to move the same state; the decisions themselves live in the pure modules.
  */
 
 import type { EventInput } from '../events/event.js';
 import type { AgentSpec } from '../plan/spec.js';
-import { runAgentCommand } from './agent-command.js';
+import { runAgentCommand, type CommandOutcome } from './agent-command.js';
+import { canReload, reloadProcess } from './reload.js';
 import { describeExit, initialState, pidOf, transition, type AgentState, type ExitInfo, type StateInput } from './agent-state.js';
+import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
 import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
-import { isGone, type ProcInfo } from './procfs.js';
+import { isGone, processStartedAt, type ProcInfo } from './procfs.js';
 import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
 import type { Usage } from './sampler.js';
-import { stopTree, type DeferredSignal, type StopTarget } from './stop.js';
+import { clearBoundary, killBoundaries, stopBoundary, type DeferredSignal, type StopTarget } from './stop.js';
 import { initialTracker, type Metric, type ThresholdTracker } from './thresholds.js';
 
 export type { ProbeStatus } from './run-probes.js';
@@ -31,6 +35,8 @@ export interface InstanceHost {
   random: () => number;
   stateDir: string;
   baseEnv: Record<string, string | undefined>;
+  /** The project's boundary; each instance has its own inside it. */
+  boundary: ProjectBoundary;
   emit: Emit;
   /** Called after every state change. */
   changed(instance: Instance): void;
@@ -71,6 +77,8 @@ export class Instance {
   #backoffTimer: unknown;
   #adoptTimer: unknown;
   #stopping: Promise<void> | undefined;
+  /** Whether the boundary was checked for a copy left running by an earlier daemon (once, before the first spawn). */
+  #liveChecked = false;
   #exitSeen: Promise<void> | undefined;
 
   constructor(public spec: AgentSpec, private readonly host: InstanceHost) {
@@ -89,6 +97,11 @@ export class Instance {
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** Every process this instance ever started lives here. */
+  get boundary(): InstanceBoundary {
+    return this.host.boundary.instance(this.name);
   }
 
   get logFile(): string {
@@ -126,10 +139,27 @@ export class Instance {
     if (this.spawning) return;
     this.spawning = true;
     try {
+      if (await this.#adoptLive()) return;
       await this.#spawn();
     } finally {
       this.spawning = false;
     }
+  }
+
+  /**
+   * Before this engine's first spawn of the instance: a copy that still runs
+   * in its boundary (a daemon whose records were lost started it) is adopted
+   * instead, so no apply or recovery ever starts a second one.
+   */
+  async #adoptLive(): Promise<boolean> {
+    if (this.#liveChecked) return false;
+    this.#liveChecked = true;
+    const found = this.boundary.live();
+    if (!found) return false;
+    const startedAt = await processStartedAt(found.pid);
+    if (this.state.name === 'stopped' || isGone(found.pid, found.startTime)) return false;
+    this.adopt(found.pid, startedAt);
+    return true;
   }
 
   async #spawn(): Promise<void> {
@@ -138,10 +168,10 @@ export class Instance {
     this.#emit({ type: 'agent-starting', attempt: this.attempt, message: `starting (attempt ${this.attempt})` });
     // Where this run's output begins: a log readiness probe must see a line printed before it is set up.
     const logFrom = currentSize(this.logFile);
-    const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv, this.restartCount);
+    const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv, this.restartCount, this.boundary);
     // A stop may have arrived while spawning.
     if (this.state.name === 'stopped') {
-      if (spawned.ok) await stopTree({ pid: spawned.value.pid, leaderExited: spawned.value.exited }, 'SIGKILL', 0);
+      if (spawned.ok) await killBoundaries([{ pid: spawned.value.pid, boundary: this.boundary, leaderExited: spawned.value.exited }], this.host.boundary.survey());
       return;
     }
     if (!spawned.ok) {
@@ -182,15 +212,17 @@ export class Instance {
     await this.#terminate(intent.reason, 'restart');
   }
 
-  /** Signals the tree (before the first await) and resolves once the exit is processed. `procs` is a shared /proc read. */
-  async #terminate(reason: string, then: 'stopped' | 'restart', procs?: readonly ProcInfo[]): Promise<void> {
+  /** Signals the boundary (before the first await) and resolves once the exit is processed. `survey` is shared by a batch of stops. */
+  async #terminate(reason: string, then: 'stopped' | 'restart', survey?: Survey): Promise<void> {
     const pid = this.pid!;
     this.#probes.clear();
     this.move({ type: 'stop', at: this.host.clock.now(), reason, then }, { type: 'agent-stopping', pid, reason, message: `stopping (${reason})` });
     // Captured now: a restart may spawn a new process (and a new exit promise) before this stop returns.
     const exitSeen = this.#exitSeen;
-    const target: StopTarget = { pid, known: this.knownTree, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
-    const result = await stopTree(target, this.#stopSignal(), this.spec.stop.timeoutMs, procs);
+    const target: StopTarget = { pid, known: this.knownTree, boundary: this.boundary, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
+    const project = this.host.boundary;
+    const { mode = 'group', timeoutMs } = this.spec.stop;
+    const result = await stopBoundary(target, this.#stopSignal(), mode, timeoutMs, survey ?? project.survey(), () => project.survey());
     if (this.adoptedPid !== undefined) {
       this.host.clock.clearTimeout(this.#adoptTimer);
       await this.#onExit({ code: null, signal: null, at: this.host.clock.now() });
@@ -202,6 +234,7 @@ export class Instance {
         type: 'agent-stopped',
         reason,
         killed: result.killed,
+        swept: result.swept,
         survivors: result.survivors,
         message: result.killed ? `stopped (killed after ${this.spec.stop.timeoutMs}ms)` : 'stopped',
       });
@@ -289,12 +322,12 @@ export class Instance {
   }
 
   /** Restarts now for a manual, dependency or config reason: stop (if running) then launch again. Resets the failure count. */
-  async forceRestart(reason: string, procs?: readonly ProcInfo[]): Promise<void> {
+  async forceRestart(reason: string, survey?: Survey): Promise<void> {
     this.history = { failures: 0, restarts: 0 };
     this.startupRetries = 0;
     if (this.state.name === 'starting' || this.state.name === 'running') {
       this.#intent = { kind: 'forced', reason };
-      await this.#terminate(reason, 'restart', procs);
+      await this.#terminate(reason, 'restart', survey);
       return;
     }
     if (this.state.name === 'stopping') return;
@@ -303,18 +336,37 @@ export class Instance {
     this.host.relaunch(this);
   }
 
+  /**
+   * Reloads in place, keeping the pid: `reload.signal` to the main process, or
+   * `reload.command` (agent env and cwd, output to the log, bounded by
+   * `startup.timeout`). Not a restart: no restart is counted.
+   */
+  async reload(): Promise<CommandOutcome> {
+    if (!canReload(this.spec)) return { ok: false, reason: 'it has no `reload` (set `reload.signal` or `reload.command`)' };
+    const pid = this.pid;
+    if (pid === undefined || (this.state.name !== 'running' && this.state.name !== 'starting')) return { ok: false, reason: `it is ${this.state.name}, not running` };
+    const outcome = await reloadProcess(this.spec, pid, this.logFile, this.host.baseEnv);
+    const by = this.spec.reload?.signal ?? 'reload command';
+    if (outcome.ok) this.#emit({ type: 'agent-reloaded', pid, by, message: `reloaded (${by}, pid ${pid} kept)` });
+    else this.#emit({ type: 'reload-failed', reason: outcome.reason, message: `reload failed: ${outcome.reason}` });
+    return outcome;
+  }
+
   /** Ends the run for a failure found by the monitor (threshold with on_critical: restart). */
   failRun(reason: string): Promise<void> {
     return this.#supervisorStop({ kind: 'failure', reason });
   }
 
-  /** Stops for good (no restart follows); resolves once the process tree is gone. `procs` is a /proc read shared by a batch of stops. */
-  stop(reason: string, procs?: readonly ProcInfo[]): Promise<void> {
+  /** Stops for good (no restart follows); resolves once nothing of the instance is left. `survey` is shared by a batch of stops. */
+  stop(reason: string, survey?: Survey): Promise<void> {
     this.host.clock.clearTimeout(this.#backoffTimer);
     switch (this.state.name) {
       case 'starting':
       case 'running':
-        this.#stopping = this.#terminate(reason, 'stopped', procs).finally(() => (this.#stopping = undefined));
+        this.#stopping = this.#terminate(reason, 'stopped', survey).finally(() => {
+          this.#stopping = undefined;
+          this.boundary.release();
+        });
         return this.#stopping;
       case 'stopping':
         this.move({ type: 'stop', at: this.host.clock.now(), reason, then: 'stopped' });
@@ -326,10 +378,16 @@ export class Instance {
       case 'failed':
       case 'exited':
         this.move({ type: 'cancel', at: this.host.clock.now(), reason }, { type: 'agent-stopped', reason, killed: false, survivors: [], message: `stopped (${reason})` });
-        return Promise.resolve();
+        // No main process, but what an earlier run left (an escape of a crashed run) goes too.
+        return this.#sweepLeftovers(survey);
       case 'stopped':
         return Promise.resolve();
     }
+  }
+
+  async #sweepLeftovers(survey?: Survey): Promise<void> {
+    await clearBoundary(this.boundary, survey ?? this.host.boundary.survey());
+    this.boundary.release();
   }
 
   /** Marks the instance stopping for an emergency kill, and returns once its exit is processed. */
@@ -347,15 +405,16 @@ export class Instance {
         this.host.clock.clearTimeout(this.#adoptTimer);
         return this.#onExit({ code: null, signal: 'SIGKILL', at: this.host.clock.now() });
       });
-      return { pid, known: this.knownTree, exited };
+      return { pid, known: this.knownTree, boundary: this.boundary, exited };
     }
     const exited = this.#exitSeen ?? Promise.resolve();
-    return { pid, known: this.knownTree, exited, ...(this.process ? { leaderExited: exited } : {}) };
+    return { pid, known: this.knownTree, boundary: this.boundary, exited, ...(this.process ? { leaderExited: exited } : {}) };
   }
 
   /** Watches a process this engine did not spawn; its exit code is unknown. `startedAt` (ms since epoch) makes its uptime right. */
   adopt(pid: number, startedAt?: number, restarts?: number): void {
     const now = this.host.clock.now();
+    this.#liveChecked = true;
     this.adoptedPid = pid;
     // The count a previous engine reached, so `restarts` stays continuous across a daemon crash.
     if (restarts !== undefined) this.restartCount = restarts;

@@ -17,7 +17,7 @@ import { applyNice } from './process-group.js';
 import { LiveTrees } from './live-trees.js';
 import type { ProcInfo } from './procfs.js';
 import type { Sampler } from './sampler.js';
-import { snapshotTree } from './stop.js';
+import { snapshotTree } from './tree-boundary.js';
 import { observeThreshold, type Metric } from './thresholds.js';
 
 export interface MonitorHost {

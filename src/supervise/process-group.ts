@@ -3,15 +3,19 @@
  * stdout and stderr appended straight to its log file (the child gets the
  * file descriptor; nothing is piped through the supervisor, so a supervisor
  * crash loses no output and sends no SIGPIPE). Owns argv, cwd, env, user and
- * niceness; does not decide when to spawn or what an exit means.
+ * niceness, and the hand-over to the boundary: the pid enters it before the
+ * program runs (through the boundary's gate when it has one). Does not
+ * decide when to spawn or what an exit means.
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import type { AgentSpec } from '../plan/spec.js';
 import { err, ok, type Result } from '../util/result.js';
+import type { InstanceBoundary } from './boundary.js';
 
 export interface SpawnedProcess {
   pid: number;
@@ -93,9 +97,17 @@ export async function spawnAgent(
   logFile: string,
   baseEnv: Record<string, string | undefined>,
   restarts = 0,
+  boundary?: InstanceBoundary,
 ): Promise<Result<SpawnedProcess, string>> {
   const [file, ...args] = spec.command;
   if (file === undefined) return err('empty command');
+  const env = { ...childEnv(spec, baseEnv), ...agentMarker(spec.name, logFile, restarts) };
+  const launch = boundary?.launch(spec.command) ?? { argv: [...spec.command], gate: false };
+  // Behind the gate the program is exec'd by sh, so spawn's own ENOENT/EACCES would not name it: check first.
+  if (launch.gate) {
+    const missing = findProgram(file, env.PATH, spec.cwd);
+    if (missing) return err(missing);
+  }
   try {
     if (!statSync(spec.cwd).isDirectory()) return err(`working directory is not a directory: ${spec.cwd}`);
   } catch {
@@ -112,11 +124,11 @@ export async function spawnAgent(
   const fd = openSync(logFile, 'a', 0o600);
   let child: ChildProcess;
   try {
-    child = spawn(file, args, {
+    child = spawn(launch.argv[0]!, launch.argv.slice(1), {
       cwd: spec.cwd,
-      env: { ...childEnv(spec, baseEnv), ...agentMarker(spec.name, logFile, restarts) },
+      env,
       detached: true, // setsid(): own session and process group, pgid = pid
-      stdio: ['ignore', fd, fd],
+      stdio: launch.gate ? ['ignore', fd, fd, 'pipe'] : ['ignore', fd, fd],
       ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
     });
   } catch (e) {
@@ -133,9 +145,39 @@ export async function spawnAgent(
     child.once('error', (e: NodeJS.ErrnoException) => resolve(err(spawnErrorReason(e.code, file, spec.cwd))));
   });
   if (!started.ok) return started;
+  if (boundary) {
+    const entered = boundary.enter(started.value);
+    const gate = launch.gate ? (child.stdio[3] as Writable | null) : null;
+    if (!entered.ok) {
+      // Never run a program outside its boundary: the gate closes unopened and the shell is killed.
+      gate?.destroy();
+      child.kill('SIGKILL');
+      await exited;
+      return err(entered.error);
+    }
+    // EPIPE if the shell died meanwhile: its exit is reported like any other.
+    gate?.on('error', () => {});
+    gate?.end('go\n');
+  }
   child.unref();
   if (spec.nice !== undefined) applyNice([started.value], spec.nice);
   return ok({ pid: started.value, child, exited });
+}
+
+/** Why `file` cannot be executed from `cwd` with this PATH, or undefined when it can (spawn's ENOENT/EACCES, said beforehand). */
+function findProgram(file: string, path: string | undefined, cwd: string): string | undefined {
+  const candidates = file.includes('/') ? [resolve(cwd, file)] : (path ?? '/usr/bin:/bin').split(':').map((d) => join(resolve(cwd, d || '.'), file));
+  let denied = false;
+  for (const c of candidates) {
+    try {
+      if (!statSync(c).isFile()) continue;
+      accessSync(c, constants.X_OK);
+      return undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EACCES') denied = true;
+    }
+  }
+  return denied ? `permission denied: ${file} is not executable` : `command not found: ${file}`;
 }
 
 /** Sets the niceness of every pid given; processes that vanished meanwhile are skipped. */

@@ -1,24 +1,25 @@
 /**
- * Stopping process trees. Graceful: snapshot the tree at stop begin (process
- * group plus every descendant by /proc parent links, so `setsid` grandchildren
- * are included), send the stop signal to the group and to snapshot members
- * outside it, wait up to the timeout for all of them to be gone, then SIGKILL
- * the group and every remaining member. Emergency: SIGKILL at once. Never
- * hangs: every wait is bounded. Knows nothing of agent states or restarts.
+ * Stopping an instance's boundary. Graceful: list the boundary's members,
+ * send the stop signal to whom `stop.mode` names (the process group, the main
+ * process, or every member), wait up to the timeout for those to be gone,
+ * then SIGKILL everything still in the boundary (escapes included, re-listed
+ * so children forked meanwhile die too). Emergency: SIGKILL every boundary at
+ * once. Never hangs: every wait is bounded. Knows nothing of agent states or
+ * restarts; `stop.command` (run instead of the signal) plugs in at `sendStop`.
  *
- * Cost: a batch of stops shares one /proc read (the caller passes it), and a
- * leader we spawned is waited for through its exit event; /proc is polled only
- * for the other members (descendants, or an adopted leader).
+ * Cost: a batch of stops shares one survey (the caller passes it), and a main
+ * process we spawned is waited for through its exit event; /proc is polled
+ * only for the other members.
  */
 
-import { isGone, readAllProcs, treeOf, type ProcInfo } from './procfs.js';
+import type { StopMode } from '../plan/spec.js';
+import type { InstanceBoundary, MainProcess, Survey } from './boundary.js';
+import { isGone, type ProcInfo } from './procfs.js';
 
-export interface StopTarget {
-  /** The group leader's pid (pgid = pid, as spawned with setsid). */
-  pid: number;
-  /** Tree members seen earlier (e.g. by the sampler), kept in case their parent died and unlinked them. */
-  known?: readonly ProcInfo[];
-  /** Settles once the leader has exited and been reaped (our own child); without it the leader is polled in /proc. */
+export interface StopTarget extends MainProcess {
+  /** The boundary holding every process of the instance. */
+  boundary: InstanceBoundary;
+  /** Settles once the main process has exited and been reaped (our own child); without it the main process is polled in /proc. */
   leaderExited?: Promise<unknown>;
 }
 
@@ -27,6 +28,8 @@ export interface StopResult {
   killed: boolean;
   /** Pids signalled. */
   pids: number[];
+  /** Pids killed after the signalled processes were gone (escapes the signal did not reach, under `group` or `main`). */
+  swept: number[];
   /** Pids still alive after SIGKILL and the final wait (should be empty). */
   survivors: number[];
 }
@@ -36,23 +39,6 @@ const POLL_MS = 10;
 /** After SIGKILL the kernel needs a moment; bounded so a D-state process cannot hang us. */
 const KILL_WAIT_MS = 2000;
 
-/** Snapshots every live member of the tree of `target` from one /proc read, including known members whose identity still matches. */
-export function snapshotTree(target: StopTarget, procs: readonly ProcInfo[] = readAllProcs()): ProcInfo[] {
-  const tree = treeOf(target.pid, procs);
-  const seen = new Set(tree.map((p) => p.pid));
-  let byPid: Map<number, ProcInfo> | undefined;
-  for (const k of target.known ?? []) {
-    if (seen.has(k.pid)) continue;
-    byPid ??= new Map(procs.map((p) => [p.pid, p]));
-    const now = byPid.get(k.pid);
-    if (now && now.startTime === k.startTime && now.state !== 'Z') {
-      // A known member found again: it and its descendants belong to the tree.
-      for (const p of treeOf(k.pid, procs)) if (!seen.has(p.pid)) (seen.add(p.pid), tree.push(p));
-    }
-  }
-  return tree;
-}
-
 function signal(pid: number, sig: NodeJS.Signals | number): void {
   try {
     process.kill(pid, sig);
@@ -61,15 +47,44 @@ function signal(pid: number, sig: NodeJS.Signals | number): void {
   }
 }
 
-function signalTree(leader: number, members: readonly ProcInfo[], sig: NodeJS.Signals): void {
-  signal(-leader, sig);
-  for (const p of members) if (p.pgid !== leader) signal(p.pid, sig);
+/**
+ * Sends the stop signal as `mode` says and returns the members it was meant
+ * for (those the stop waits on before the final SIGKILL): `group` the
+ * process group (pgid = main pid, as spawned with setsid), `main` the main
+ * process only, `all` every member of the boundary.
+ */
+export function sendStop(main: number, members: readonly ProcInfo[], mode: StopMode, sig: NodeJS.Signals): ProcInfo[] {
+  switch (mode) {
+    case 'main':
+      signal(main, sig);
+      break;
+    case 'group':
+      signal(-main, sig);
+      break;
+    case 'all':
+      signal(-main, sig);
+      for (const p of members) if (p.pgid !== main) signal(p.pid, sig);
+      break;
+  }
+  return named(main, members, mode);
+}
+
+/** The members `mode` names (whom the stop waits for before the final SIGKILL). */
+function named(main: number, members: readonly ProcInfo[], mode: StopMode): ProcInfo[] {
+  switch (mode) {
+    case 'main':
+      return members.filter((p) => p.pid === main);
+    case 'group':
+      return members.filter((p) => p.pgid === main || p.pid === main);
+    case 'all':
+      return [...members];
+  }
 }
 
 /**
  * Waits until every member is gone or `ms` passes; returns the live ones.
- * The leader, when its exit promise is given, is waited for by event; the
- * rest is polled, and with nothing left to poll the wait is one timer.
+ * The main process, when its exit promise is given, is waited for by event;
+ * the rest is polled, and with nothing left to poll the wait is one timer.
  */
 async function waitGone(target: StopTarget, members: readonly ProcInfo[], ms: number): Promise<ProcInfo[]> {
   const deadline = Date.now() + ms;
@@ -101,30 +116,52 @@ async function waitGone(target: StopTarget, members: readonly ProcInfo[], ms: nu
  */
 export type DeferredSignal = Promise<NodeJS.Signals | undefined>;
 
-/**
- * Gracefully stops a tree: signal, wait `timeoutMs`, SIGKILL what remains
- * (re-reading the tree, so children forked during the grace period die too).
- * The signal is sent before the first await, so callers that start several
- * stops in one tick signal them all at once. `procs` is a /proc read shared
- * by such a batch.
- */
-export async function stopTree(target: StopTarget, sig: NodeJS.Signals | DeferredSignal, timeoutMs: number, procs?: readonly ProcInfo[]): Promise<StopResult> {
-  const members = snapshotTree(target, procs);
-  if (typeof sig === 'string') signalTree(target.pid, members, sig);
-  else void sig.then((later) => later && signalTree(target.pid, snapshotTree({ pid: target.pid, known: members }), later));
-  const alive = await waitGone(target, members, timeoutMs);
-  if (alive.length === 0) return { killed: false, pids: members.map((p) => p.pid), survivors: [] };
-  const again = snapshotTree({ pid: target.pid, known: members });
-  signalTree(target.pid, again, 'SIGKILL');
-  const survivors = await waitGone(target, again, KILL_WAIT_MS);
-  return { killed: true, pids: members.map((p) => p.pid), survivors: survivors.map((p) => p.pid) };
+/** SIGKILLs whatever is left in the boundary (re-listed now) and waits, bounded, for it to be gone; returns killed and surviving pids. */
+async function sweep(target: StopTarget, earlier: readonly ProcInfo[], survey: () => Survey): Promise<{ killed: number[]; survivors: number[] }> {
+  const main = { pid: target.pid, known: [...(target.known ?? []), ...earlier] };
+  const left = target.boundary.killAll(main, survey());
+  if (left.length === 0 && target.boundary.empty(main, left)) return { killed: [], survivors: [] };
+  const deadline = Date.now() + KILL_WAIT_MS;
+  while (!target.boundary.empty(main, left) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+  // Anything born between the listing and cgroup.kill is still inside and was killed with it; list once more to report.
+  const survivors = left.filter((p) => !isGone(p.pid, p.startTime)).map((p) => p.pid);
+  return { killed: left.map((p) => p.pid), survivors };
 }
 
-/** Emergency stop: SIGKILL every tree at once (one /proc read), then wait (bounded) for them to vanish. */
-export async function killTrees(targets: readonly StopTarget[]): Promise<number[]> {
-  const procs = readAllProcs();
-  const trees = targets.map((t) => ({ t, members: snapshotTree(t, procs) }));
-  for (const { t, members } of trees) signalTree(t.pid, members, 'SIGKILL');
-  const left = await Promise.all(trees.map(({ t, members }) => waitGone(t, members, KILL_WAIT_MS)));
+/**
+ * Gracefully stops a boundary: signal as `mode` says, wait `timeoutMs` for
+ * the signalled processes, then SIGKILL everything left in the boundary. The
+ * signal is sent before the first await, so callers that start several stops
+ * in one tick signal them all at once. `survey` is shared by such a batch;
+ * `fresh` gives a new one for the final sweep.
+ */
+export async function stopBoundary(target: StopTarget, sig: NodeJS.Signals | DeferredSignal, mode: StopMode, timeoutMs: number, survey: Survey, fresh: () => Survey): Promise<StopResult> {
+  const members = target.boundary.members(target, survey);
+  let signalled: ProcInfo[];
+  if (typeof sig === 'string') signalled = sendStop(target.pid, members, mode, sig);
+  else {
+    // The stop command runs first; the signal follows only if it failed, to the boundary as it is then.
+    signalled = named(target.pid, members, mode);
+    void sig.then((later) => later && sendStop(target.pid, target.boundary.members({ pid: target.pid, known: members }, fresh()), mode, later));
+  }
+  const alive = await waitGone(target, signalled, timeoutMs);
+  const killed = alive.length > 0;
+  const swept = await sweep(target, members, fresh);
+  const before = new Set(alive.map((p) => p.pid));
+  return { killed, pids: signalled.map((p) => p.pid), swept: swept.killed.filter((p) => !before.has(p)), survivors: swept.survivors };
+}
+
+/** SIGKILLs whatever an instance without a main process left in its boundary; resolves once it is empty (bounded). */
+export async function clearBoundary(boundary: InstanceBoundary, survey: Survey): Promise<number[]> {
+  const left = boundary.killAll(undefined, survey);
+  const deadline = Date.now() + KILL_WAIT_MS;
+  while (!boundary.empty(undefined, left) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+  return left.filter((p) => !isGone(p.pid, p.startTime)).map((p) => p.pid);
+}
+
+/** Emergency stop: SIGKILL every boundary at once (one survey), then wait (bounded) for them to vanish; returns survivors. */
+export async function killBoundaries(targets: readonly StopTarget[], survey: Survey): Promise<number[]> {
+  const killed = targets.map((t) => ({ t, members: t.boundary.killAll(t, survey) }));
+  const left = await Promise.all(killed.map(({ t, members }) => waitGone(t, members, KILL_WAIT_MS)));
   return left.flat().map((p) => p.pid);
 }

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { alive, foreverManifest, Project } from '../cli/project.js';
-import { browserMissing, launchBrowser, watchPage } from './fixtures/browser.js';
+import { browserMissing } from './fixtures/browser.js';
+import { openDaemonDashboard } from './fixtures/daemon-dashboard.js';
 
 const missing = browserMissing();
 if (missing) {
@@ -9,17 +10,7 @@ if (missing) {
   t.test('orchestra dashboard in a browser: stop, start all, emergency stop, on the real daemon', async (t) => {
     const WAIT = { timeout: 60_000 };
     const p = new Project(t, foreverManifest({ db: [], app: ['depends_on: { db: started }'] }));
-    t.equal(p.cli('apply', '--yes').code, 0);
-    const dash = p.cli('dashboard', '--json');
-    t.equal(dash.code, 0, dash.stderr);
-    const { url } = JSON.parse(dash.stdout) as { url: string };
-
-    const browser = await launchBrowser();
-    t.teardown(() => browser.close());
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const { problems } = watchPage(page);
-    await page.goto(url);
-    await page.locator('#conn.conn-live').waitFor(WAIT);
+    const { browser, page, url, problems } = await openDaemonDashboard(t, p);
     t.equal(await page.locator('.card').count(), 2, 'every agent has a card');
     const state = (agent: string, word: string) =>
       page.locator(`.card[data-agent="${agent}"] .state-word`).filter({ hasText: new RegExp(`^${word}$`) });

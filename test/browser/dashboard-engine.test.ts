@@ -13,7 +13,7 @@ if (missing) {
     const WAIT = { timeout: 60_000 };
     const p = plan([spec({ name: 'db' }), spec({ name: 'app', dependsOn: [dep('db', 'started')] })]);
     const h = harness(t, p);
-    const backend = new EngineBackend(h.engine, p);
+    const backend = new EngineBackend(h.engine, p, h.stateDir);
     const server = await startDashboardServer(backend);
     t.teardown(() => server.close());
     const browser = await launchBrowser();

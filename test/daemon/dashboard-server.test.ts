@@ -119,6 +119,17 @@ t.test('actions run through the backend and answer { ok, message }', async (t) =
   );
 });
 
+t.test('reload is an action for one agent, refused with its reason when the agent has none', async (t) => {
+  const { server, backend, auth } = await setup(t);
+  const refused = await request(server, '/api/agents/redis/reload', { method: 'POST', headers: auth });
+  t.equal(refused.status, 409);
+  t.match(refused.json(), { ok: false, error: 'redis not reloaded: it has no `reload`' });
+  backend.reloadable.add('redis');
+  const ok = await request(server, '/api/agents/redis/reload', { method: 'POST', headers: auth });
+  t.same(ok.json(), { ok: true, message: 'reloaded redis' });
+  t.equal((await request(server, '/api/all/reload', { method: 'POST', headers: auth })).status, 404, 'no reload of all from the page');
+});
+
 t.test('emergency stop needs the project name in the body', async (t) => {
   const { server, backend, auth } = await setup(t);
   const json = { ...auth, 'Content-Type': 'application/json' };

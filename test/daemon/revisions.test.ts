@@ -47,7 +47,7 @@ t.test('write, list, get, latest', async (t) => {
   t.equal(r1.number, 1);
   t.equal(r1.environment, 'production');
   t.same(r1.files, [{ path: join(dir, 'orchestra.yaml'), sha256: manifestHash }]);
-  t.same(r1.summary, { counts: { start: 2, stop: 0, restart: 0, update: 0, unchanged: 0, recover: 0 }, text: 'Plan: 2 to start.' });
+  t.same(r1.summary, { counts: { start: 2, stop: 0, restart: 0, update: 0, unchanged: 0, recover: 0, reload: 0 }, text: 'Plan: 2 to start.' });
   t.equal(r1.git, undefined, 'no git lookup when disabled');
 
   const p2 = await planIn(dir, 'b');

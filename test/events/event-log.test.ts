@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { EventLog, eventLogPath } from '../../src/events/event-log.js';
 import { makeEvent } from '../../src/events/event.js';
-import { maskEvent, secretValues } from '../../src/events/mask.js';
+import { maskDeep, secretValues } from '../../src/plan/secrets.js';
 
 t.test('the JSONL appender writes one event per line, in order', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'orchestra-ev-'));
@@ -28,7 +28,7 @@ t.test('secret values are masked in every string of an event', async (t) => {
   ]);
   t.same(secrets.sort(), ['listed-secret', 'pw-abcdef', 'tok-123456']);
   const e = makeEvent(0, { type: 'agent-failed', agent: 'a', reason: 'login with pw-abcdef failed (token tok-123456)', message: 'failed: listed-secret on 8080' });
-  const masked = maskEvent(e, secrets);
+  const masked = maskDeep(e, secrets);
   t.match(masked, { reason: 'login with *** failed (token ***)', message: 'failed: *** on 8080' });
-  t.equal(maskEvent(e, []), e, 'no secrets: same object');
+  t.equal(maskDeep(e, []), e, 'no secrets: same object');
 });

@@ -25,7 +25,7 @@ export function specWithDefaults(fields: SpecIdentity & Partial<AgentSpec>): Age
     priority: 0,
     dependsOn: [],
     restart: { when: 'on-failure', strategy: 'exponential', delayMs: 1000, maxDelayMs: 60_000, maxAttempts: 10, resetAfterMs: 300_000 },
-    stop: { signal: 'SIGTERM', timeoutMs: 10_000 },
+    stop: { signal: 'SIGTERM', timeoutMs: 10_000, mode: 'group' },
     startup: { timeoutMs: 60_000, retries: 0 },
     logs: { maxSizeBytes: 10 * 1024 * 1024, keep: 3 },
     secretKeys: [],

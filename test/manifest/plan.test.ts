@@ -7,7 +7,7 @@ t.test('the Plan applies every default', async (t) => {
   const plan = await loadPlan(t, { 'orchestra.yaml': 'version: 1\nagents:\n  api:\n    command: [node, api.js]\n    readiness: { tcp: "127.0.0.1:80" }\n    liveness: { http: "http://127.0.0.1/" }\n    thresholds: { memory: { warn: 1MiB } }\n' });
   const api = instance(plan, 'api');
   t.same(api.restart, { when: 'on-failure', strategy: 'exponential', delayMs: 1000, maxDelayMs: 60_000, maxAttempts: 10, resetAfterMs: 300_000 });
-  t.same(api.stop, { signal: 'SIGTERM', timeoutMs: 10_000 });
+  t.same(api.stop, { signal: 'SIGTERM', timeoutMs: 10_000, mode: 'group' });
   t.same(api.startup, { timeoutMs: 60_000, retries: 0 });
   t.same(api.readiness, { kind: 'tcp', host: '127.0.0.1', port: 80, intervalMs: 1000, timeoutMs: 2000, failures: 3, initialDelayMs: 0 });
   t.same(api.liveness, { kind: 'http', url: 'http://127.0.0.1/', intervalMs: 10_000, timeoutMs: 2000, failures: 3, initialDelayMs: 0 });
@@ -65,7 +65,7 @@ t.test('units, shell commands, exec probes, env files and cwd', async (t) => {
   t.same(api.env, { A: '1', B: 'from env', PORT: '8080', DEBUG: 'true' }, 'env files in order, then env, values stringified');
   t.same(api.readiness, { kind: 'exec', command: ['sh', '-c', 'curl -f localhost'], intervalMs: 90_000, timeoutMs: 2000, failures: 3, initialDelayMs: 250 });
   t.same(api.liveness?.kind === 'exec' && api.liveness.command, ['test', '-f', 'ok']);
-  t.same(api.stop, { signal: 'SIGINT', timeoutMs: 3_600_000, command: ['sh', '-c', 'api --quit'] });
+  t.same(api.stop, { signal: 'SIGINT', timeoutMs: 3_600_000, mode: 'group', command: ['sh', '-c', 'api --quit'] });
   t.same(api.thresholds, { cpu: { warn: 80, critical: 95.5, forMs: 10_000 }, memory: { critical: 1e9, forMs: 0 }, onCritical: 'restart' });
   t.same(api.logs, { maxSizeBytes: 512 * 1024, keep: 0 });
   t.equal(api.nice, 5);

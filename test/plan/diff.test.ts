@@ -26,7 +26,7 @@ t.test('no applied plan: every enabled instance starts, in dependency order', as
   t.same(kinds(cs), ['start redis', 'unchanged off', 'start api', 'start worker'], 'level by level, priority first');
   t.equal(find(cs, 'api').reason, 'new instance');
   t.equal(find(cs, 'off').reason, 'disabled');
-  t.same(cs.counts, { start: 3, stop: 0, restart: 0, update: 0, unchanged: 1, recover: 0 });
+  t.same(cs.counts, { start: 3, stop: 0, restart: 0, update: 0, unchanged: 1, recover: 0, reload: 0 });
   t.equal(cs.changes, true);
   t.same(cs.project, [], 'no project changes on a first apply');
 });
@@ -61,6 +61,24 @@ t.test('env file content change restarts', async (t) => {
     desired: new Map([[file, '1'.repeat(64)]]),
   });
   t.same(kinds(same), ['unchanged api']);
+});
+
+t.test('a reload.on_change file content change reloads, unless an identity field changed too', async (t) => {
+  const conf = '/srv/fleet/nginx.conf';
+  const nginx = (env: Record<string, string> = {}) => plan([spec('nginx', { env, reload: { signal: 'SIGHUP', onChange: [conf] } }), spec('api')]);
+  const hashes = { applied: new Map([[conf, 'a'.repeat(64)]]), desired: new Map([[conf, 'b'.repeat(64)]]) };
+  const cs = diff(nginx(), nginx(), running('nginx', 'api'), hashes);
+  t.same(kinds(cs), ['reload nginx', 'unchanged api']);
+  t.same(find(cs, 'nginx').fields, [{ path: 'reload.on_change', old: ['nginx.conf sha256:aaaaaaaaaaaa'], new: ['nginx.conf sha256:bbbbbbbbbbbb'] }]);
+  t.equal(cs.counts.reload, 1);
+  t.equal(cs.changes, true);
+  const both = diff(nginx(), nginx({ X: '1' }), running('nginx', 'api'), hashes);
+  t.same(kinds(both), ['restart nginx', 'unchanged api'], 'an identity change wins');
+  t.same(find(both, 'nginx').fields?.map((f) => f.path), ['env.X', 'reload.on_change']);
+  const same = diff(nginx(), nginx(), running('nginx', 'api'), { applied: hashes.applied, desired: hashes.applied });
+  t.same(kinds(same), ['unchanged nginx', 'unchanged api']);
+  const stopped = diff(nginx(), nginx(), [{ name: 'nginx', state: 'failed' }, { name: 'api', state: 'running' }], hashes);
+  t.equal(find(stopped, 'nginx').kind, 'recover', 'a failed instance is started again, which reads the new file anyway');
 });
 
 t.test('supervision-only change updates in place, no restart', async (t) => {
@@ -112,7 +130,7 @@ t.test('replicas 2 -> 4 -> 1', async (t) => {
   t.same(kinds(down), ['stop api-3', 'stop api-2', 'stop api-1', 'stop api-0', 'start api']);
   t.equal(find(down, 'api-3').reason, 'instance removed: api replicas 4 -> 1');
   t.equal(find(down, 'api').reason, 'new instance: api replicas 4 -> 1');
-  t.same(down.counts, { start: 1, stop: 4, restart: 0, update: 0, unchanged: 0, recover: 0 });
+  t.same(down.counts, { start: 1, stop: 4, restart: 0, update: 0, unchanged: 0, recover: 0, reload: 0 });
 
   const fourToThree = diff(four, plan(replicas('api', 4).slice(0, 3).map((s) => ({ ...s, replica: { ...s.replica, count: 3 } }))), running('api-0', 'api-1', 'api-2', 'api-3'), NO_HASHES);
   t.same(kinds(fourToThree), ['stop api-3', 'unchanged api-0', 'unchanged api-1', 'unchanged api-2']);

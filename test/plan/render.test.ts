@@ -103,7 +103,7 @@ t.test('no changes', async (t) => {
     version: 1,
     changes: false,
     summary: 'No changes. Running agents match the manifest.',
-    counts: { start: 0, stop: 0, restart: 0, update: 0, unchanged: 1, recover: 0 },
+    counts: { start: 0, stop: 0, restart: 0, update: 0, unchanged: 1, recover: 0, reload: 0 },
     project: [],
     actions: [{ kind: 'unchanged', instance: 'api', agent: 'api', reason: 'up to date', triggeredBy: [], fields: [] }],
   });
@@ -123,7 +123,7 @@ t.test('summary line lists non-zero kinds in a fixed order', async (t) => {
 t.test('golden JSON shape', async (t) => {
   const json = planToJson(scenario(), { cwd: BASE_DIR });
   t.same(Object.keys(json), ['version', 'changes', 'summary', 'counts', 'project', 'actions']);
-  t.same(json.counts, { start: 1, stop: 1, restart: 2, update: 2, unchanged: 2, recover: 1 });
+  t.same(json.counts, { start: 1, stop: 1, restart: 2, update: 2, unchanged: 2, recover: 1, reload: 0 });
   t.same(
     json.actions.map((a) => `${a.kind} ${a.instance}`),
     ['stop worker-3', 'update store', 'recover worker-0', 'unchanged worker-1', 'unchanged worker-2', 'start cron', 'restart api', 'restart web'],

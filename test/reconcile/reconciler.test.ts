@@ -53,6 +53,13 @@ class FakeEngine implements ReconcileEngine {
   startOrder(): string[] {
     return this.plan.instances.map((i) => i.name);
   }
+  reloadable(): string[] {
+    return this.plan.instances.filter((i) => i.reload).map((i) => i.name);
+  }
+  async reload(names: string[]): Promise<{ name: string; ok: boolean; reason?: string }[]> {
+    this.calls.push(`reload ${names.join(',')}`);
+    return names.map((name) => (this.states.get(name) === 'running' ? { name, ok: true } : { name, ok: false, reason: 'not running' }));
+  }
   async stopAll(): Promise<void> {
     this.calls.push('stopAll');
     for (const n of this.states.keys()) this.states.set(n, 'stopped');
@@ -197,6 +204,18 @@ t.test('control refuses before anything is applied and names unknown agents with
   const stopped = await h.reconciler.control('stop', ['db']);
   t.same(stopped, { agents: ['db'], settled: true });
   t.match(h.engines[0]!.calls.at(-1), /^stop db/);
+});
+
+t.test('reload: by name, or every agent that has a reload; failures are per instance', async (t) => {
+  const h = harness();
+  await h.reconciler.init();
+  await t.rejects(h.reconciler.reload(['db']), { code: 'nothing-applied' });
+  const p = plan([spec('db'), spec('web', { reload: { signal: 'SIGHUP', onChange: [] } })]);
+  await h.reconciler.apply({ plan: p, envFileHashes: noHashes });
+  await t.rejects(h.reconciler.reload(['wbe']), { code: 'unknown-agent', message: /did you mean "web"/ });
+  t.same(await h.reconciler.reload('all'), { agents: ['web'], reloaded: ['web'], failed: [] });
+  h.engines[0]!.states.set('web', 'stopped');
+  t.same(await h.reconciler.reload(['web']), { agents: ['web'], reloaded: [], failed: [{ name: 'web', reason: 'not running' }] });
 });
 
 t.test('recovery adopts live records, keeps completed oneshots and returns the services that died unwatched', async (t) => {

@@ -177,7 +177,14 @@ t.test('live controls appear only on the dashboard', async (t) => {
   }
   t.match(card(live, 'redis'), 'data-action="start" data-agent="redis" disabled', 'Start is disabled on a running agent');
   t.match(card(live, 'migrate'), 'data-action="stop" data-agent="migrate" disabled', 'Stop is disabled on an exited agent');
-  t.equal(count(live, '<dialog'), 2, 'confirmation and emergency stop dialogs');
+  t.notMatch(live, 'data-action="reload"', 'no Reload button for agents without `reload`');
+  const withReload = structuredClone(snapshot);
+  withReload.agents.find((a) => a.name === 'redis')!.reloadable = true;
+  withReload.agents.find((a) => a.name === 'migrate')!.reloadable = true;
+  const reloadable = renderStatusPage(withReload, { live: { token, nonce: 'abc123' } });
+  t.match(card(reloadable, 'redis'), /data-action="reload" data-agent="redis">Reload</, 'Reload on a running agent that has one');
+  t.match(card(reloadable, 'migrate'), 'data-action="reload" data-agent="migrate" disabled', 'disabled when not running');
+  t.equal(count(live, '<dialog'), 3, 'confirmation, emergency stop and log view dialogs');
   t.notMatch(live, /\sstyle="/, 'no style attributes, which a nonce-based CSP would block');
   t.notMatch(live, /\son[a-z]+="/, 'no inline event handlers, which CSP would block');
 });

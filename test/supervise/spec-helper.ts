@@ -15,6 +15,7 @@ import type { OrchestraEvent } from '../../src/events/event.js';
 import type { AgentSpec, Plan } from '../../src/plan/spec.js';
 import { Engine, type EngineOptions } from '../../src/supervise/engine.js';
 import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
+import { treeBoundary } from '../../src/supervise/tree-boundary.js';
 import { planAround, specWithDefaults } from '../helpers/agent-spec.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/agents/', import.meta.url));
@@ -57,10 +58,11 @@ export interface Harness {
   of(type: OrchestraEvent['type'], agent?: string): OrchestraEvent[];
 }
 
-/** Starts an engine on a temp state dir; on teardown kills every tree it knows and removes the dir. */
-export function harness(t: Test, p: Plan, options: Partial<EngineOptions> = {}): Harness {
+/** Starts an engine on a temp state dir; on teardown kills every tree it knows and removes the dir. `boundary: 'tree'` forces the fallback boundary. */
+export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 'boundary'> & { boundary?: 'tree' | 'default' } = {}): Harness {
   const stateDir = mkdtempSync(join(tmpdir(), 'orchestra-sup-'));
-  const engine = new Engine(p, { stateDir, ...options });
+  const { boundary, ...rest } = options;
+  const engine = new Engine(p, { stateDir, ...rest, ...(boundary === 'tree' ? { boundary: treeBoundary(stateDir, 'forced by the test') } : {}) });
   const events: OrchestraEvent[] = [];
   const pending = new Set<{ pred: (e: OrchestraEvent) => boolean; resolve: (e: OrchestraEvent) => void }>();
   engine.onEvent((e) => {

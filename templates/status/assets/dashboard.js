@@ -31,6 +31,10 @@
       path: agentPath(a, 'restart'), doing: `Restarting ${a}…`, label: `Restart ${a}`,
       confirm: { title: `Restart ${a}?`, text: `${a} is stopped gracefully and started again; dependents that restart with it follow.`, ok: 'Restart' },
     }),
+    reload: (a) => ({
+      path: agentPath(a, 'reload'), doing: `Reloading ${a}…`, label: `Reload ${a}`,
+      confirm: { title: `Reload ${a}?`, text: `${a} gets its reload signal or command and re-reads its configuration; its pid is kept.`, ok: 'Reload' },
+    }),
     'start-all': () => ({ path: '/api/all/start', doing: 'Starting all agents in dependency order…', label: 'Start all' }),
     'stop-all': () => ({
       path: '/api/all/stop', doing: 'Stopping all agents in reverse dependency order…', label: 'Stop all',
@@ -74,8 +78,8 @@
   // Replaces the region but keeps what the user was doing: focus, open details, scroll.
   function swap(html) {
     const active = document.activeElement;
-    const focusKey = active && region.contains(active) && active.dataset.action
-      ? { action: active.dataset.action, agent: active.dataset.agent } : null;
+    const focusKey = active && region.contains(active) && (active.dataset.action || active.dataset.view)
+      ? { action: active.dataset.action, view: active.dataset.view, agent: active.dataset.agent } : null;
     const open = new Set();
     for (const d of region.querySelectorAll('.card details[open]')) open.add(d.closest('.card').dataset.agent);
     const scroller = region.querySelector('.graph-scroll');
@@ -88,7 +92,8 @@
     const newScroller = region.querySelector('.graph-scroll');
     if (newScroller) newScroller.scrollLeft = scrollLeft;
     if (busy) setButtonsDisabled(true);
-    if (focusKey) refocus(focusKey.action, focusKey.agent);
+    if (focusKey?.view) focusView(focusKey.view, focusKey.agent);
+    else if (focusKey) refocus(focusKey.action, focusKey.agent);
   }
 
   // Puts focus back on the button for (action, agent), or on the first enabled button of its card when that one is now disabled.
@@ -100,6 +105,13 @@
       if (!fallback && !b.disabled && b.dataset.agent !== undefined) fallback = b;
     }
     fallback?.focus();
+  }
+
+  // Puts focus back on a view button (Logs for X, the agent's name): these are never disabled.
+  function focusView(view, agent) {
+    for (const b of document.querySelectorAll(`button[data-view="${view}"]`)) {
+      if (b.dataset.agent === agent) { b.focus(); return; }
+    }
   }
 
   function setButtonsDisabled(disabled) {
@@ -206,6 +218,9 @@
     await run(spec);
     if (document.activeElement === document.body || document.activeElement === null) refocus(action, agent);
   });
+
+  // What the other scripts of the page (log view, history, detail) use to talk to the server and to the person.
+  window.orchestraDashboard = Object.freeze({ token, request, run, confirmAction, focusView });
 
   const events = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
   events.addEventListener('open', () => setConnection('live', 'live'));

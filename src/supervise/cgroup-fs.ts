@@ -1,0 +1,92 @@
+/**
+ * The cgroup v2 file system, read and written directly: where it is mounted,
+ * where this process sits in it, and the few files a boundary needs
+ * (cgroup.procs, cgroup.kill, cgroup.events, cpu.stat, memory.current).
+ * Knows nothing of agents or projects; every call is synchronous, small, and
+ * turns a vanished cgroup into an empty answer rather than a throw.
+ */
+
+import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSmallFile } from './small-file.js';
+
+/** The first cgroup2 mount point named by /proc/mounts (on a hybrid host it is not /sys/fs/cgroup itself), or undefined. */
+export function cgroup2Mount(mounts: string = readText('/proc/mounts') ?? ''): string | undefined {
+  for (const line of mounts.split('\n')) {
+    const f = line.split(' ');
+    if (f[2] === 'cgroup2' && f[1]) return unescapeMount(f[1]);
+  }
+  return undefined;
+}
+
+/** /proc/mounts writes spaces and a few other bytes as octal escapes. */
+function unescapeMount(path: string): string {
+  return path.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** This process's cgroup v2 path relative to the mount (the `0::` line of /proc/self/cgroup), or undefined. */
+export function ownCgroup(text: string = readText('/proc/self/cgroup') ?? ''): string | undefined {
+  for (const line of text.split('\n')) if (line.startsWith('0::')) return line.slice(3);
+  return undefined;
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pids in a cgroup (cgroup.procs); empty when it is gone. */
+export function cgroupProcs(dir: string): number[] {
+  const text = readSmallFile(join(dir, 'cgroup.procs'));
+  if (!text) return [];
+  const out: number[] = [];
+  for (const line of text.split('\n')) if (line) out.push(Number(line));
+  return out;
+}
+
+/** Whether any process lives in the cgroup or below it (cgroup.events `populated`). */
+export function populated(dir: string): boolean {
+  const text = readSmallFile(join(dir, 'cgroup.events'));
+  return text !== undefined && /^populated 1$/m.test(text);
+}
+
+/** CPU time used by everything that ever ran in the cgroup, µs (cpu.stat `usage_usec`); undefined when gone. */
+export function cpuUsageUsec(dir: string): number | undefined {
+  const text = readSmallFile(join(dir, 'cpu.stat'));
+  const m = text === undefined ? null : /^usage_usec (\d+)$/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Memory charged to the cgroup (memory.current), bytes; undefined unless the memory controller is enabled for it. */
+export function memoryCurrent(dir: string): number | undefined {
+  const text = readSmallFile(join(dir, 'memory.current'));
+  return text === undefined ? undefined : Number(text.trim());
+}
+
+/** Moves a process into the cgroup; throws with the errno of the write (EACCES, ENOENT, ESRCH…). */
+export function moveInto(dir: string, pid: number): void {
+  writeFileSync(join(dir, 'cgroup.procs'), `${pid}\n`);
+}
+
+/** SIGKILLs every process in the cgroup and below at once (cgroup.kill, Linux ≥ 5.14); false when the file is missing. */
+export function killCgroup(dir: string): boolean {
+  try {
+    writeFileSync(join(dir, 'cgroup.kill'), '1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes an empty cgroup; true when it is gone afterwards (EBUSY: still populated or has children). */
+export function removeCgroup(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}

@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { runCli } from './run-cli.js';
+
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/import');
+const chain = path.join(fixtures, 'process-compose', 'process-compose-chain.yaml');
+
+t.test('unknown format: exit 1 with a suggestion', async (t) => {
+  const r = runCli(['import', 'process-compos', chain]);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /Unknown import format `process-compos`/);
+  t.match(r.stderr, /did you mean `process-compose`\?/);
+});
+
+t.test('a missing file is an error naming it', async (t) => {
+  const r = runCli(['import', 'process-compose', 'no-such.yaml']);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /cannot read `no-such.yaml`/);
+});
+
+t.test('a YAML syntax error is located, without a stack trace, and nothing is written', async (t) => {
+  const dir = t.testdir({ 'pc.yaml': 'processes:\n  a:\n    command: "echo\n  b: [\n' });
+  const r = runCli(['import', 'process-compose', 'pc.yaml', '-o', 'orchestra.yaml'], { cwd: dir });
+  t.equal(r.code, 1);
+  t.match(r.stderr, /^pc\.yaml:\d+:\d+ error: YAML syntax error/m);
+  t.notMatch(r.stderr, /\n\s+at /);
+  t.notOk(existsSync(path.join(dir, 'orchestra.yaml')));
+});
+
+t.test('-o writes the manifest; warnings are printed located; --strict refuses', async (t) => {
+  const dir = t.testdir({});
+  const source = path.join(fixtures, 'process-compose', 'process-compose-with-log.yaml');
+  const r = runCli(['import', 'process-compose', source, '-o', path.join(dir, 'orchestra.yaml')], { cwd: dir });
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stderr, /process-compose-with-log\.yaml:2:1 warning: `log_level` is not imported/);
+  t.match(r.stderr, /4 warnings/);
+  t.match(readFileSync(path.join(dir, 'orchestra.yaml'), 'utf8'), /^# Imported from process-compose-with-log\.yaml/);
+  t.equal(runCli(['validate', '-f', 'orchestra.yaml'], { cwd: dir }).code, 0);
+
+  const strictDir = t.testdir({});
+  const strict = runCli(['import', 'process-compose', source, '--strict', '-o', path.join(strictDir, 'orchestra.yaml')], { cwd: strictDir });
+  t.equal(strict.code, 1);
+  t.match(strict.stderr, /error: `log_level` is not imported/);
+  t.notOk(existsSync(path.join(strictDir, 'orchestra.yaml')));
+});
+
+t.test('stdout and --json', async (t) => {
+  const r = runCli(['import', 'process-compose', chain]);
+  t.equal(r.code, 0);
+  t.match(r.stdout, /^agents:\n  process1:\n/m);
+  const j = runCli(['import', 'process-compose', path.join(fixtures, 'process-compose', 'process-compose-circular.yaml'), '--json']);
+  t.equal(j.code, 1);
+  const parsed = JSON.parse(j.stdout) as { ok: boolean; diagnostics: { code: string; file: string }[] };
+  t.equal(parsed.ok, false);
+  t.equal(parsed.diagnostics[0]?.code, 'dependency-cycle');
+});

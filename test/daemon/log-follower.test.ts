@@ -1,0 +1,100 @@
+import { appendFileSync, copyFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { followLog } from '../../src/daemon/log-follower.js';
+import { rotateLog } from '../../src/supervise/log-rotation.js';
+
+/** Follows a file and collects what the follower reports; `next` waits for the condition. */
+function watch(t: Tap, file: string, tail: number, secrets: string[] = []) {
+  const seen: { lines: string[]; initial: boolean[]; missing: number } = { lines: [], initial: [], missing: 0 };
+  let wake: (() => void) | undefined;
+  const stop = followLog(file, { tail, secrets, pollMs: 20 }, {
+    lines: (lines, initial) => {
+      seen.lines.push(...lines);
+      seen.initial.push(initial);
+      wake?.();
+    },
+    missing: () => {
+      seen.missing++;
+      wake?.();
+    },
+  });
+  t.teardown(stop);
+  const until = async (ok: () => boolean): Promise<void> => {
+    while (!ok()) await new Promise<void>((r) => (wake = r));
+  };
+  return { seen, until };
+}
+
+type Tap = { teardown(fn: () => unknown): void };
+
+function tempDir(t: Tap): string {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestra-follow-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+t.test('sends the last lines, then each new complete line', async (t) => {
+  const file = join(tempDir(t), 'a.log');
+  writeFileSync(file, Array.from({ length: 300 }, (_, i) => `old ${i}`).join('\n') + '\n');
+  const { seen, until } = watch(t, file, 200);
+  await until(() => seen.lines.length >= 200);
+  t.equal(seen.lines[0], 'old 100');
+  t.equal(seen.lines.at(-1), 'old 299');
+  t.same(seen.initial, [true]);
+  appendFileSync(file, 'new one\nhalf');
+  await until(() => seen.lines.includes('new one'));
+  t.notOk(seen.lines.includes('half'), 'a partial line waits for its newline');
+  appendFileSync(file, ' done\n');
+  await until(() => seen.lines.includes('half done'));
+  t.same(seen.initial.slice(1), seen.initial.slice(1).map(() => false));
+});
+
+t.test('follows across a copy-truncate rotation without losing the lines written just before it', async (t) => {
+  const file = join(tempDir(t), 'r.log');
+  const before = Array.from({ length: 50 }, (_, i) => `before ${i}`);
+  writeFileSync(file, before.join('\n') + '\n');
+  const { seen, until } = watch(t, file, 200);
+  await until(() => seen.lines.includes('before 49'));
+  // What rotateLog does: copy everything into .1, then truncate; "unread" was never seen here, and the
+  // new line is longer than the unread part, so the file's size alone would not show the rotation.
+  appendFileSync(file, 'unread\n');
+  copyFileSync(file, `${file}.1`);
+  truncateSync(file, 0);
+  appendFileSync(file, 'after rotation, a line longer than the unread one\n');
+  await until(() => seen.lines.includes('after rotation, a line longer than the unread one'));
+  t.same(seen.lines, [...before, 'unread', 'after rotation, a line longer than the unread one']);
+});
+
+t.test('follows through two rotations by the supervisor\'s own rotateLog', async (t) => {
+  const file = join(tempDir(t), 'real.log');
+  const block = (tag: string) => Array.from({ length: 40 }, (_, i) => `${tag} ${i}`);
+  writeFileSync(file, block('a').join('\n') + '\n');
+  const { seen, until } = watch(t, file, 200);
+  await until(() => seen.lines.includes('a 39'));
+  for (const tag of ['b', 'c']) {
+    appendFileSync(file, 'unseen ' + tag + '\n');
+    await rotateLog(file, 3, undefined, []);
+    appendFileSync(file, block(tag).join('\n') + '\n');
+    await until(() => seen.lines.includes(`${tag} 39`));
+  }
+  t.same(seen.lines, [...block('a'), 'unseen b', ...block('b'), 'unseen c', ...block('c')], 'every line once, in order');
+});
+
+t.test('says when the file does not exist, then shows it once it does', async (t) => {
+  const file = join(tempDir(t), 'later.log');
+  const { seen, until } = watch(t, file, 200);
+  await until(() => seen.missing === 1);
+  writeFileSync(file, 'born\n');
+  await until(() => seen.lines.includes('born'));
+  t.equal(seen.missing, 1, 'reported once per absence');
+});
+
+t.test('masks secret values in every line', async (t) => {
+  const file = join(tempDir(t), 's.log');
+  writeFileSync(file, 'token hunter2-abc here\n');
+  const { seen, until } = watch(t, file, 200, ['hunter2-abc']);
+  await until(() => seen.lines.length === 1);
+  t.same(seen.lines, ['token *** here']);
+});

@@ -1,0 +1,117 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { chooseBoundary } from '../../src/supervise/boundary.js';
+import { cgroup2Mount } from '../../src/supervise/cgroup-fs.js';
+import { projectCgroupName } from '../../src/supervise/cgroup-boundary.js';
+import { readAllProcs } from '../../src/supervise/procfs.js';
+import { Engine } from '../../src/supervise/engine.js';
+import { treeBoundary } from '../../src/supervise/tree-boundary.js';
+import { FIXTURES, fixture, harness, is, plan, spec, tempDir } from './spec-helper.js';
+
+const alive = (pid: number) => readAllProcs().some((p) => p.pid === pid && p.state !== 'Z');
+
+/** Waits (bounded) for a line matching `re` in a log file; returns its first group. */
+async function lineOf(file: string, re: RegExp): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const m = existsSync(file) ? re.exec(readFileSync(file, 'utf8')) : null;
+    if (m) return m[1] ?? m[0];
+    if (Date.now() > deadline) throw new Error(`no line ${re} in ${file}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+// The cgroup boundary needs root (or a delegated cgroup) and a cgroup2 mount; where it is missing the test says so.
+const probeDir = tempDir(t);
+const cgroupHere = chooseBoundary(probeDir, {});
+const cgroupWhy = cgroupHere.info.kind === 'cgroup' ? undefined : cgroupHere.info.reason;
+cgroupHere.cleanup();
+const KINDS = [
+  { kind: 'cgroup' as const, boundary: 'default' as const, skip: cgroupWhy ?? false },
+  { kind: 'tree' as const, boundary: 'tree' as const, skip: false },
+];
+
+/** The project cgroup directory a harness's engine would use. */
+function projectDir(stateDir: string): string {
+  return join(cgroup2Mount()!, 'orchestra', projectCgroupName(stateDir));
+}
+
+for (const { kind, boundary, skip } of KINDS) {
+  t.test(`${kind}: a daemonized grandchild that ignores SIGTERM does not survive stop`, { skip }, async (t) => {
+    const h = harness(t, plan([spec({ name: 'd', command: fixture('daemonize'), stop: { signal: 'SIGTERM', timeoutMs: 5000 } })]), { boundary });
+    t.equal(h.engine.boundaryInfo().kind, kind);
+    await h.engine.startAll();
+    const daemon = Number(await lineOf(join(h.stateDir, 'logs/d.log'), /daemon (\d+)/));
+    t.ok(alive(daemon), 'daemon running');
+    t.not(readAllProcs().find((p) => p.pid === daemon)?.ppid, h.engine.status()[0]!.pid, 'daemon is not a child of the agent');
+    if (kind === 'cgroup') t.ok(existsSync(join(projectDir(h.stateDir), 'd.agent')), 'instance cgroup exists');
+    await h.engine.stop(['d']);
+    t.notOk(alive(daemon), 'daemon gone after stop');
+    const stopped = await h.waitFor(is('agent-stopped', 'd'));
+    t.match(stopped, { killed: false, survivors: [] }, 'the main process stopped by its signal');
+    t.ok(((stopped as { swept?: number[] }).swept ?? []).includes(daemon), 'the escape was swept');
+    if (kind === 'cgroup') t.notOk(existsSync(join(projectDir(h.stateDir), 'd.agent')), 'instance cgroup removed');
+    await h.engine.dispose();
+    if (kind === 'cgroup') t.notOk(existsSync(projectDir(h.stateDir)), 'project cgroup removed');
+  });
+
+  t.test(`${kind}: emergency kill leaves nothing, escapes and leftovers of a dead main included`, { skip }, async (t) => {
+    const h = harness(
+      t,
+      plan([
+        spec({ name: 'd', command: fixture('daemonize'), stop: { signal: 'SIGTERM', timeoutMs: 60_000 } }),
+        // Exits at once, leaving its daemon behind: no main process, something still in the boundary.
+        spec({ name: 'left', type: 'oneshot', command: ['sh', '-c', `${fixture('daemonize', 'middle').map((a) => `'${a}'`).join(' ')}; exit 0`] }),
+      ]),
+      { boundary },
+    );
+    await h.engine.startAll();
+    const daemons = [Number(await lineOf(join(h.stateDir, 'logs/d.log'), /daemon (\d+)/)), Number(await lineOf(join(h.stateDir, 'logs/left.log'), /daemon (\d+)/))];
+    await h.waitFor(is('agent-completed', 'left'));
+    for (const p of daemons) t.ok(alive(p), `daemon ${p} running`);
+    await h.engine.kill();
+    const ev = await h.waitFor(is('emergency-stop'));
+    t.match(ev, { survivors: [] });
+    for (const p of daemons) t.notOk(alive(p), `daemon ${p} gone`);
+    await h.engine.dispose();
+    if (kind === 'cgroup') t.notOk(existsSync(projectDir(h.stateDir)), 'project cgroup removed');
+  });
+
+  for (const mode of ['main', 'group', 'all'] as const) {
+    t.test(`${kind}: stop.mode ${mode} signals whom it names, then nothing is left`, { skip }, async (t) => {
+      const h = harness(t, plan([spec({ name: 'r', command: fixture('record-signals'), stop: { signal: 'SIGINT', timeoutMs: 5000, mode } })]), { boundary });
+      await h.engine.startAll();
+      const log = join(h.stateDir, 'logs/r.log');
+      await lineOf(log, /all ready/);
+      const main = h.engine.status()[0]!.pid!;
+      const before = readAllProcs().filter((p) => p.pid !== main && (p.ppid === main || p.pgid === main)).map((p) => p.pid);
+      await h.engine.stop(['r']);
+      const got = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(' got '))
+        .sort();
+      const expected = { main: ['main got SIGINT'], group: ['group got SIGINT', 'main got SIGINT'], all: ['group got SIGINT', 'main got SIGINT', 'setsid got SIGINT'] }[mode];
+      t.same(got, expected, 'the signal reached exactly these');
+      for (const p of [main, ...before]) t.notOk(alive(p), `pid ${p} gone`);
+    });
+  }
+}
+
+for (const { kind, boundary, skip } of KINDS) {
+  t.test(`${kind}: a new engine adopts the copy its boundary still holds instead of starting a second`, { skip }, async (t) => {
+    const p = plan([spec({ name: 'kv', command: ['perl', join(FIXTURES, 'overwrite-environ.pl')] })]);
+    const first = harness(t, p, { boundary });
+    await first.engine.startAll();
+    const pid = first.engine.status()[0]!.pid!;
+    await lineOf(join(first.stateDir, 'logs/kv.log'), /retitled/);
+    await first.engine.dispose(); // leaves the agent running, as a crashed daemon would
+    const again = new Engine(p, { stateDir: first.stateDir, ...(boundary === 'tree' ? { boundary: treeBoundary(first.stateDir, 'test') } : {}) });
+    t.teardown(() => again.kill().then(() => again.dispose()));
+    await again.startAll();
+    t.match(again.status()[0], { state: 'running', pid }, 'the running copy is adopted');
+    t.same(readAllProcs().filter((q) => q.ppid === process.pid && q.state !== 'Z').map((q) => q.pid), [pid], 'no second copy spawned');
+    await again.stop(['kv']);
+    t.notOk(alive(pid), 'and stopping it leaves nothing');
+  });
+}
