@@ -36,14 +36,16 @@ export class DaemonContext {
 
 /**
  * Connects to the running daemon. When none answers but agents were applied
- * before (the daemon crashed), starts a new one, which re-adopts them. With
+ * before (the daemon crashed, or state.json was lost), starts a new one, which re-adopts them. With
  * nothing ever applied, returns undefined: there is nothing to talk to.
  */
 export async function connect(flags: StateFlags, options: { start?: boolean } = {}): Promise<DaemonContext | undefined> {
   const paths = resolveStatePaths(flags);
   if (await daemonRunning(paths.dir)) return new DaemonContext(paths);
   const applied = existsSync(paths.state) ? await loadState(paths.dir) : undefined;
-  const wasApplied = applied === undefined ? false : !applied.ok || applied.value.state.appliedRevision !== undefined;
+  // No state.json but revisions: it was lost, not emptied by `down`; a daemon finds what still runs (cgroups, ledger, markers).
+  const lost = applied === undefined && existsSync(paths.revisions);
+  const wasApplied = applied === undefined ? lost : !applied.ok || applied.value.state.appliedRevision !== undefined;
   if (!wasApplied && !options.start) return undefined;
   await ensureDaemon(paths.dir);
   return new DaemonContext(paths);

@@ -18,7 +18,7 @@ import { Engine } from '../supervise/engine.js';
 import { processStartedAt } from '../supervise/procfs.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import type { StatePaths } from './paths.js';
-import { findMarkedProcesses } from './marker-scan.js';
+import { findAgentProcesses } from './marker-scan.js';
 import { currentBootId, isSameProcess, procStartTime } from './proc-start-time.js';
 import { getRevision, latestRevision, writeRevision } from './revisions.js';
 import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
@@ -54,7 +54,7 @@ export function reconcilerPorts(paths: StatePaths, onEngine: (engine: Engine, pl
     },
     processes: {
       bootId: currentBootId,
-      marked: () => findMarkedProcesses(dir),
+      marked: () => findAgentProcesses(dir),
       isSameProcess,
       startTimeOf: procStartTime,
       startedAt: processStartedAt,
@@ -207,6 +207,8 @@ export class Daemon {
       daemon: { pid: process.pid, startedAt: this.startedAt.toISOString() },
     };
     if (revision) (input.plan = revision.plan), (input.revision = revision);
+    const boundary = this.reconciler.engine?.boundaryInfo();
+    if (boundary) input.boundary = boundary;
     return buildSnapshot(input);
   }
 

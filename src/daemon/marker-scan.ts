@@ -3,11 +3,13 @@
  * environment (ORCHESTRA_STATE_DIR and ORCHESTRA_INSTANCE, set at spawn), so
  * a daemon whose state.json was lost or corrupted, or killed before it
  * recorded a spawn, can still adopt them instead of starting second copies,
- * with the restart count the process was spawned with (ORCHESTRA_RESTARTS).
- * Reads /proc only.
+ * with the restart count the process was spawned with (ORCHESTRA_RESTARTS);
+ * joined with what the boundary's records find (cgroups, spawn ledger).
+ * Reads /proc and cgroupfs only.
  */
 
 import { readdir, readFile } from 'node:fs/promises';
+import { findLiveInstances } from '../supervise/boundary.js';
 import { readProc } from '../supervise/procfs.js';
 import type { MarkedProcess } from '../reconcile/recovery.js';
 import { procStartTime } from './proc-start-time.js';
@@ -60,6 +62,22 @@ export async function findMarkedProcesses(stateDir: string): Promise<Map<string,
     if (startTime === undefined) continue;
     const restarts = Number(vars.get(RESTARTS_VAR));
     found.set(instance, { pid, startTime, ...(Number.isSafeInteger(restarts) && restarts >= 0 ? { restarts } : {}) });
+  }
+  return found;
+}
+
+/**
+ * Every live agent of the state directory found without state.json: its
+ * cgroup or spawn ledger (which find processes that overwrote their
+ * environment, as redis and nginx do) first, then the environment marker.
+ * The restart count comes from the marker when it names the same process.
+ */
+export async function findAgentProcesses(stateDir: string): Promise<Map<string, MarkedProcess>> {
+  const found = await findMarkedProcesses(stateDir);
+  for (const [name, f] of findLiveInstances(stateDir)) {
+    const marked = found.get(name);
+    const restarts = marked?.pid === f.pid ? marked.restarts : undefined;
+    found.set(name, { pid: f.pid, startTime: f.startTime, foundBy: f.foundBy, ...(restarts !== undefined ? { restarts } : {}) });
   }
   return found;
 }

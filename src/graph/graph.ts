@@ -93,6 +93,24 @@ export function startOrder(graph: DependencyGraph): string[] {
   return graph.levels.flat();
 }
 
+/**
+ * The instances that follow `names` when they restart or stop: dependents
+ * whose edge says `restart: true`, transitively, without `names` themselves.
+ */
+export function restartDependents(graph: DependencyGraph, names: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  const start = new Set(names);
+  const queue = [...names];
+  while (queue.length > 0) {
+    for (const edge of graph.dependents.get(queue.shift()!) ?? []) {
+      if (!edge.restart || out.has(edge.from) || start.has(edge.from)) continue;
+      out.add(edge.from);
+      queue.push(edge.from);
+    }
+  }
+  return out;
+}
+
 /** Stop order: reverse levels; within a level, lower priority first. */
 export function stopLevels(graph: DependencyGraph): string[][] {
   return [...graph.levels].reverse().map((l) => [...l].reverse());

@@ -58,6 +58,8 @@ export interface ControlOutcome {
   settled: boolean;
 }
 
+const FOUND_BY = { record: '', marker: ' found by its environment marker', cgroup: ' found in its cgroup', ledger: ' found by the spawn ledger' } as const;
+
 export class Reconciler<E extends ReconcileEngine = ReconcileEngine> {
   #state!: State;
   #revision: Revision | undefined;
@@ -88,6 +90,7 @@ export class Reconciler<E extends ReconcileEngine = ReconcileEngine> {
       this.#state = rebuilt.state;
       this.notes.push(`${loaded.error.message}; started a new state (old file kept as ${rebuilt.preservedAs ?? 'nothing'})`);
     }
+    if (this.#state.appliedRevision === undefined) await this.#reclaimLost();
     if (this.#state.appliedRevision !== undefined) {
       const rev = await revisions.get(this.#state.appliedRevision);
       if (rev.ok) this.#revision = rev.value;
@@ -101,6 +104,21 @@ export class Reconciler<E extends ReconcileEngine = ReconcileEngine> {
     this.#state.daemonPid = this.ports.pid;
     await state.save(this.#state);
     return this.#revision ? this.#recover(this.#revision.plan, sameBoot) : [];
+  }
+
+  /**
+   * state.json says nothing is applied (deleted, or never written) while
+   * agents of this state directory still run: it was lost, not emptied by
+   * `down`. Start a new state from the newest revision, as for a corrupt
+   * file, so recovery adopts them instead of the next apply starting copies.
+   */
+  async #reclaimLost(): Promise<void> {
+    const { state, revisions, processes } = this.ports;
+    const newest = await revisions.latest();
+    if (!newest || (await processes.marked()).size === 0) return;
+    const rebuilt = await state.rebuild({ serial: Math.max(newest.number, this.#state.serial), appliedRevision: newest.number });
+    this.#state = rebuilt.state;
+    this.notes.push(`state.json named no applied revision but agents of this state directory still run; recovering revision ${newest.number}`);
   }
 
   async #recover(plan: Plan, sameBoot: boolean): Promise<string[]> {
@@ -126,7 +144,7 @@ export class Reconciler<E extends ReconcileEngine = ReconcileEngine> {
           spawnedAt: new Date(startedAt ?? this.ports.clock().getTime()).toISOString(),
           ...(d.restarts ? { restarts: d.restarts } : {}),
         };
-        this.notes.push(`adopted ${name} (pid ${d.pid})${d.foundBy === 'marker' ? ' found by its environment marker' : ''}`);
+        this.notes.push(`adopted ${name} (pid ${d.pid})${FOUND_BY[d.foundBy]}`);
       } else if (d.kind === 'completed') engine.markCompleted(name, d.at);
       else if (d.kind === 'restart') restart.push(name);
       else idle.push(name);

@@ -8,16 +8,18 @@
 import type { Plan } from '../plan/spec.js';
 import type { State } from './state.js';
 
-/** An agent process found by the environment marker it was spawned with. */
+/** An agent process found without state.json: by the environment marker it was spawned with, its cgroup, or the spawn ledger. */
 export interface MarkedProcess {
   pid: number;
   startTime: number;
+  /** Which record found it (absent: the marker). */
+  foundBy?: 'marker' | 'cgroup' | 'ledger';
   /** Restarts of the instance when this process was spawned; absent from processes of older versions. */
   restarts?: number;
 }
 
 export type RecoveryDecision =
-  | { kind: 'adopt'; pid: number; startTime: number; foundBy: 'record' | 'marker'; restarts?: number }
+  | { kind: 'adopt'; pid: number; startTime: number; foundBy: 'record' | 'marker' | 'cgroup' | 'ledger'; restarts?: number }
   | { kind: 'completed'; at: number }
   | { kind: 'restart' }
   | { kind: 'idle' };
@@ -49,7 +51,7 @@ export async function decideRecovery(input: RecoveryInput): Promise<Map<string, 
     } else if (found) {
       // The process itself says how many restarts came before it; a record left from an earlier run may be behind.
       const restarts = found.restarts ?? record?.restarts;
-      decision = { kind: 'adopt', pid: found.pid, startTime: found.startTime, foundBy: 'marker', ...(restarts !== undefined ? { restarts } : {}) };
+      decision = { kind: 'adopt', pid: found.pid, startTime: found.startTime, foundBy: found.foundBy ?? 'marker', ...(restarts !== undefined ? { restarts } : {}) };
     } else if (record && spec.type === 'service' && !spec.disabled && spec.restart.when !== 'never') {
       decision = { kind: 'restart' };
     } else {

@@ -8,9 +8,9 @@
  */
 
 import type { Result } from '../util/result.js';
-import { cgroupBoundary } from './cgroup-boundary.js';
+import { cgroupBoundary, findInCgroups } from './cgroup-boundary.js';
 import type { ProcInfo } from './procfs.js';
-import { treeBoundary } from './tree-boundary.js';
+import { findInLedger, treeBoundary } from './tree-boundary.js';
 
 export type BoundaryKind = 'cgroup' | 'tree';
 
@@ -59,6 +59,8 @@ export interface InstanceBoundary {
   killAll(main: MainProcess | undefined, survey: Survey): ProcInfo[];
   /** Whether nothing of the instance is alive any more (cheap: the cgroup answers without a /proc read). */
   empty(main: MainProcess | undefined, members: readonly ProcInfo[]): boolean;
+  /** A live main process of this instance that this engine did not start (a daemon before it spawned it), if the boundary can tell. */
+  live(): FoundInstance | undefined;
   /** CPU time used by every process that ever ran in the boundary, µs; undefined where only per-process sampling can tell. */
   cpuUsageUsec(): number | undefined;
   /** The pids in the boundary without a /proc walk, where the boundary can tell (cgroup.procs); undefined otherwise. */
@@ -78,6 +80,18 @@ export interface ProjectBoundary {
   find(): Map<string, FoundInstance>;
   /** Removes everything empty (after `down`); leaves anything populated. */
   cleanup(): void;
+}
+
+/**
+ * Every live instance of the state directory that some record other than
+ * state.json names: its cgroup (whichever boundary is in use now) or its last
+ * spawn in the ledger. For recovery when state.json is missing or corrupt.
+ */
+export function findLiveInstances(stateDir: string): Map<string, FoundInstance> {
+  const found = findInLedger(stateDir);
+  // A cgroup is the stronger evidence: it holds the process whatever it did since.
+  for (const [name, f] of findInCgroups(stateDir)) found.set(name, f);
+  return found;
 }
 
 /** The variable that forces a boundary: `tree` (the fallback, so CI covers it where cgroups work) or `cgroup`. */

@@ -59,8 +59,18 @@ function mkdirRetrying(dir: string): void {
   }
 }
 
-/** The cgroup boundary of a project, or why it cannot be used here. */
-export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string> {
+interface CgroupPlace {
+  /** The project's cgroup. */
+  dir: string;
+  /** The `orchestra` cgroup holding every project's. */
+  top: string;
+  /** Where orchestra may create cgroups: the mount's root as root, else our own (delegated) cgroup. */
+  base: string;
+  asRoot: boolean;
+}
+
+/** Where the project's cgroup is (or would be), without creating anything. */
+function placeOf(stateDir: string): Result<CgroupPlace, string> {
   const mount = cgroup2Mount();
   if (!mount) return err('no cgroup v2 mount in /proc/mounts');
   const asRoot = process.getuid?.() === 0;
@@ -68,12 +78,25 @@ export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string
   if (!asRoot && own === undefined) return err('this process is not in a cgroup v2 hierarchy');
   const base = asRoot ? mount : join(mount, own!);
   const top = join(base, 'orchestra');
-  const dir = join(top, projectCgroupName(stateDir));
+  return ok({ dir: join(top, projectCgroupName(stateDir)), top, base, asRoot });
+}
+
+/** The live instances in the project's cgroup tree (read only; empty where there is none), for recovery after state.json was lost. */
+export function findInCgroups(stateDir: string): Map<string, FoundInstance> {
+  const place = placeOf(stateDir);
+  return place.ok ? findIn(place.value.dir) : new Map();
+}
+
+/** The cgroup boundary of a project, or why it cannot be used here. */
+export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string> {
+  const place = placeOf(stateDir);
+  if (!place.ok) return place;
+  const { dir, top, base, asRoot } = place.value;
   try {
     mkdirRetrying(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    return err(`cgroup v2 not writable: ${code} on ${asRoot ? dir : join(mount, own!)}${asRoot ? '' : ' (run the daemon in a delegated scope, see docs/supervision.md)'}`);
+    return err(`cgroup v2 not writable: ${code} on ${asRoot ? dir : base}${asRoot ? '' : ' (run the daemon in a delegated scope, see docs/supervision.md)'}`);
   }
   if (!existsSync(join(dir, 'cgroup.kill'))) {
     removeCgroup(dir);
@@ -107,19 +130,7 @@ class CgroupProject implements ProjectBoundary {
   }
 
   find(): Map<string, FoundInstance> {
-    const found = new Map<string, FoundInstance>();
-    let entries: string[];
-    try {
-      entries = readdirSync(this.dir);
-    } catch {
-      return found;
-    }
-    for (const e of entries) {
-      if (!e.endsWith(INSTANCE_SUFFIX)) continue;
-      const main = mainOf(cgroupProcs(join(this.dir, e)));
-      if (main) found.set(decodeName(e.slice(0, -INSTANCE_SUFFIX.length)), { pid: main.pid, startTime: main.startTime, foundBy: 'cgroup' });
-    }
-    return found;
+    return findIn(this.dir);
   }
 
   cleanup(): void {
@@ -134,6 +145,23 @@ class CgroupProject implements ProjectBoundary {
     removeCgroup(this.dir);
     removeCgroup(this.top);
   }
+}
+
+/** Every instance cgroup below a project's with a live main process. */
+function findIn(dir: string): Map<string, FoundInstance> {
+  const found = new Map<string, FoundInstance>();
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return found;
+  }
+  for (const e of entries) {
+    if (!e.endsWith(INSTANCE_SUFFIX)) continue;
+    const main = mainOf(cgroupProcs(join(dir, e)));
+    if (main) found.set(decodeName(e.slice(0, -INSTANCE_SUFFIX.length)), { pid: main.pid, startTime: main.startTime, foundBy: 'cgroup' });
+  }
+  return found;
 }
 
 /**
@@ -200,6 +228,11 @@ class CgroupInstance implements InstanceBoundary {
 
   empty(_main: MainProcess | undefined, members: readonly ProcInfo[]): boolean {
     return !populated(this.dir) && members.every((p) => isGone(p.pid, p.startTime));
+  }
+
+  live(): FoundInstance | undefined {
+    const main = mainOf(cgroupProcs(this.dir));
+    return main && { pid: main.pid, startTime: main.startTime, foundBy: 'cgroup' };
   }
 
   cpuUsageUsec(): number | undefined {

@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeEvent, type EventInput, type OrchestraEvent } from '../events/event.js';
 import { maskDeep, secretValues } from '../plan/secrets.js';
-import { buildGraph, stopLevels, type DependencyGraph } from '../graph/graph.js';
+import { buildGraph, restartDependents, stopLevels, type DependencyGraph } from '../graph/graph.js';
 import type { AgentSpec, Plan } from '../plan/spec.js';
 import { systemClock, type Clock } from './clock.js';
 import { conditionStatus } from './conditions.js';
@@ -45,6 +45,8 @@ export class Engine {
   readonly #instances = new Map<string, Instance>();
   readonly #listeners = new Set<(e: OrchestraEvent) => void>();
   readonly #waiters = new Set<() => void>();
+  /** Instances whose restart has begun but who have not been relaunched yet: dependents wait for them. */
+  readonly #restartPending = new Set<string>();
   readonly #clock: Clock;
   readonly #host: InstanceHost;
   readonly #monitor: Monitor;
@@ -70,7 +72,7 @@ export class Engine {
       boundary: this.#boundary,
       emit: (e) => this.#emit(e),
       changed: (i) => this.#changed(i),
-      restarting: (i, reason) => this.#propagateRestart(i, reason),
+      restarting: (i, reason) => this.#restartDependents(i, reason),
       relaunch: (i) => this.#launch(i),
     };
     for (const spec of plan.instances) this.#instances.set(spec.name, new Instance(spec, this.#host));
@@ -138,6 +140,7 @@ export class Engine {
   /** Decides, now, whether an instance spawns, waits, is blocked or stays stopped (disabled). */
   #launch(i: Instance): void {
     const now = this.#clock.now();
+    this.#restartPending.delete(i.name);
     if (i.spec.disabled) {
       if (i.state.name !== 'stopped') i.move({ type: 'cancel', at: now, reason: 'disabled' });
       return;
@@ -150,7 +153,8 @@ export class Engine {
         i.move({ type: 'block', at: now, reason: s.reason, dependency: edge.to }, { type: 'agent-blocked', reason: s.reason, dependency: edge.to, message: `blocked: ${s.reason}` });
         return;
       }
-      if (s.kind === 'unmet') unmet.push(`${edge.to} (${edge.condition})`);
+      // A dependency about to restart is not to be relied on, whatever its state says now.
+      if (s.kind === 'unmet' || this.#restartPending.has(edge.to)) unmet.push(`${edge.to} (${edge.condition})`);
     }
     const wasWaitingOn = i.state.name === 'waiting' ? i.state.on.join() : undefined;
     const report = unmet.length > 0 && wasWaitingOn !== unmet.join();
@@ -177,13 +181,35 @@ export class Engine {
     for (const w of [...this.#waiters]) w();
   }
 
-  #propagateRestart(i: Instance, reason: string): void {
-    for (const edge of this.#graph.dependents.get(i.name) ?? []) {
-      if (!edge.restart) continue;
-      const d = this.#instances.get(edge.from);
-      if (d && (d.state.name === 'starting' || d.state.name === 'running')) {
-        void d.forceRestart(`dependency ${i.name} restarted (${reason})`);
-      }
+  /**
+   * Before `i` runs again (a restart by policy): its `restart: true`
+   * dependents, transitively, are restarted first, deepest first, and wait
+   * for `i` to meet their conditions again before they spawn.
+   */
+  async #restartDependents(i: Instance, reason: string): Promise<void> {
+    const followers = [...restartDependents(this.#graph, [i.name])].filter((n) => this.#active(n));
+    if (followers.length === 0) return;
+    this.#restartPending.add(i.name);
+    await this.#restartInOrder(new Map(followers.map((n) => [n, `dependency ${i.name} restarted (${reason})`])));
+  }
+
+  #active(name: string): boolean {
+    const s = this.#get(name).state.name;
+    return s === 'starting' || s === 'running';
+  }
+
+  /**
+   * Restarts instances in reverse dependency order, level by level: each is
+   * stopped only once everything depending on it in the set is gone, and
+   * relaunches into `waiting` until its dependencies (held back by
+   * `#restartPending` while they restart) meet its conditions again.
+   */
+  async #restartInOrder(reasons: ReadonlyMap<string, string>): Promise<void> {
+    for (const name of reasons.keys()) this.#restartPending.add(name);
+    for (const level of stopLevels(this.#graph)) {
+      const instances = level.filter((n) => reasons.has(n)).map((n) => this.#get(n));
+      const survey = this.#surveyFor(instances);
+      await Promise.all(instances.map((i) => i.forceRestart(reasons.get(i.name)!, survey)));
     }
   }
 
@@ -198,11 +224,13 @@ export class Engine {
    * once every tree of this one is gone.
    */
   async stop(names: string[], reason = 'manual stop'): Promise<void> {
-    const wanted = new Set(names);
+    // `restart: true` dependents go with their dependency, and before it.
+    const followers = new Set([...restartDependents(this.#graph, names)].filter((n) => this.#active(n)));
+    const wanted = new Set([...names, ...followers]);
     for (const level of stopLevels(this.#graph)) {
       const instances = level.filter((n) => wanted.has(n)).map((n) => this.#get(n));
       const survey = this.#surveyFor(instances);
-      await Promise.all(instances.map((i) => i.stop(reason, survey)));
+      await Promise.all(instances.map((i) => i.stop(followers.has(i.name) ? `${reason} of a dependency (restart: true)` : reason, survey)));
     }
   }
 
@@ -214,10 +242,14 @@ export class Engine {
   /** Restarts these instances (stop, then start once dependencies hold); resolves when they have settled. */
   async restart(names: string[], reason: string): Promise<void> {
     const ordered = this.#ordered(names);
-    const instances = ordered.map((n) => this.#get(n));
-    const survey = this.#surveyFor(instances);
-    await Promise.all(instances.map((i) => i.forceRestart(`manual: ${reason}`, survey)));
-    await this.#settled(ordered);
+    const reasons = new Map(ordered.map((n) => [n, `manual: ${reason}`]));
+    for (const target of ordered) {
+      for (const n of restartDependents(this.#graph, [target])) {
+        if (!reasons.has(n) && this.#active(n)) reasons.set(n, `dependency ${target} restarted (manual: ${reason})`);
+      }
+    }
+    await this.#restartInOrder(reasons);
+    await this.#settled([...reasons.keys()]);
   }
 
   /** Reloads these instances in place (pid kept), all at once; the outcome of each, in the order given. */

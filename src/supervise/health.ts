@@ -14,7 +14,7 @@ export interface HealthInput {
   state: AgentStateName;
   /** True for an `exited` instance whose exit counts as success (oneshot code 0 or a clean exit). */
   cleanExit?: boolean;
-  /** Restart times, ms since epoch; only the last 10 minutes count. */
+  /** Times of restarts after a failure (not those orchestra caused), ms since epoch; only the last 10 minutes count. */
   restartTimes: readonly number[];
   /** Current consecutive probe failures (readiness or liveness, whichever is running). */
   probeFailures: number;

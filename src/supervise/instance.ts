@@ -18,7 +18,7 @@ import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
 import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
-import { isGone, type ProcInfo } from './procfs.js';
+import { isGone, processStartedAt, type ProcInfo } from './procfs.js';
 import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
@@ -40,8 +40,11 @@ export interface InstanceHost {
   emit: Emit;
   /** Called after every state change. */
   changed(instance: Instance): void;
-  /** Called when the instance is about to run again after a restart (for `depends_on.restart`). */
-  restarting(instance: Instance, reason: string): void;
+  /**
+   * Called when a restart of the instance is decided, before it runs again;
+   * resolves once its `depends_on.restart` dependents are out of the way.
+   */
+  restarting(instance: Instance, reason: string): Promise<void>;
   /** Asks the engine to (re)launch the instance once its dependencies hold. */
   relaunch(instance: Instance): void;
 }
@@ -58,6 +61,7 @@ export class Instance {
   attempt = 0;
   /** Startup retries used since the last time it became ready. */
   startupRetries = 0;
+  /** When restarts after a failure happened (not those orchestra caused): they lower the health score. */
   restartTimes: number[] = [];
   /** Restarts in this engine's lifetime. */
   restartCount = 0;
@@ -77,6 +81,8 @@ export class Instance {
   #backoffTimer: unknown;
   #adoptTimer: unknown;
   #stopping: Promise<void> | undefined;
+  /** Whether the boundary was checked for a copy left running by an earlier daemon (once, before the first spawn). */
+  #liveChecked = false;
   #exitSeen: Promise<void> | undefined;
 
   constructor(public spec: AgentSpec, private readonly host: InstanceHost) {
@@ -137,10 +143,27 @@ export class Instance {
     if (this.spawning) return;
     this.spawning = true;
     try {
+      if (await this.#adoptLive()) return;
       await this.#spawn();
     } finally {
       this.spawning = false;
     }
+  }
+
+  /**
+   * Before this engine's first spawn of the instance: a copy that still runs
+   * in its boundary (a daemon whose records were lost started it) is adopted
+   * instead, so no apply or recovery ever starts a second one.
+   */
+  async #adoptLive(): Promise<boolean> {
+    if (this.#liveChecked) return false;
+    this.#liveChecked = true;
+    const found = this.boundary.live();
+    if (!found) return false;
+    const startedAt = await processStartedAt(found.pid);
+    if (this.state.name === 'stopped' || isGone(found.pid, found.startTime)) return false;
+    this.adopt(found.pid, startedAt);
+    return true;
   }
 
   async #spawn(): Promise<void> {
@@ -174,7 +197,9 @@ export class Instance {
     const now = this.host.clock.now();
     const since = this.#spawnRequestedAt;
     this.startupRetries = 0;
-    this.move({ type: 'ready', at: now }, { type: 'agent-ready', pid: this.pid!, afterMs: now - since, message: `ready after ${now - since}ms` });
+    // A oneshot is never "ready": it runs, then completes or fails (agent-started and agent-completed say so).
+    const event = this.spec.type === 'oneshot' ? undefined : ({ type: 'agent-ready', pid: this.pid!, afterMs: now - since, message: `ready after ${now - since}ms` } as const);
+    this.move({ type: 'ready', at: now }, event);
     this.#probes.startLiveness();
   }
 
@@ -257,6 +282,8 @@ export class Instance {
       startupRetries: this.startupRetries,
       random: this.host.random,
     });
+    // A restart orchestra asked for (apply, restart, rollback, a dependency) is not a failure of the agent.
+    const forced = this.#intent?.kind === 'forced';
     this.#intent = undefined;
     this.history = d.history;
     this.startupRetries = d.startupRetries;
@@ -264,7 +291,7 @@ export class Instance {
       case 'stopped':
         return this.move({ type: 'exit', exit, outcome: { kind: 'stopped', reason: d.reason } });
       case 'backoff':
-        return this.#backoff(exit, d.delayMs, d.reason);
+        return this.#backoff(exit, d.delayMs, d.reason, forced);
       case 'failed':
         return this.move({ type: 'exit', exit, outcome: { kind: 'failed', reason: d.reason } }, { type: 'agent-failed', reason: d.reason, message: `failed: ${d.reason}` });
       case 'exited':
@@ -275,7 +302,7 @@ export class Instance {
     }
   }
 
-  #backoff(exit: ExitInfo, delayMs: number, reason: string): void {
+  #backoff(exit: ExitInfo, delayMs: number, reason: string, forced: boolean): void {
     const until = exit.at + delayMs;
     this.move({ type: 'exit', exit, outcome: { kind: 'backoff', attempt: this.attempt + 1, until, reason } }, {
       type: 'restart-scheduled',
@@ -285,21 +312,25 @@ export class Instance {
       failures: this.history.failures,
       message: `restarting in ${delayMs}ms (${reason})`,
     });
-    this.#backoffTimer = this.host.clock.setTimeout(() => this.#restartNow(reason), delayMs);
+    // Dependents that restart with this one stop now, during the delay, and before it runs again.
+    const dependentsGone = this.host.restarting(this, reason);
+    this.#backoffTimer = this.host.clock.setTimeout(() => this.#restartNow(reason, forced, dependentsGone), delayMs);
   }
 
-  #recordRestart(reason: string, at: number): void {
-    this.restartTimes = [...this.restartTimes.filter((t) => at - t < 3_600_000), at];
+  /** Counts a restart; only a failure's restart (not one orchestra caused) lowers the health score. */
+  #recordRestart(reason: string, at: number, forced: boolean): void {
+    if (!forced) this.restartTimes = [...this.restartTimes.filter((t) => at - t < 3_600_000), at];
     this.restartLog = [...this.restartLog, { at, reason }].slice(-RESTART_LOG);
     this.restartCount++;
     this.#emit({ type: 'agent-restarting', reason, attempt: this.attempt + 1, message: `restarting (${reason})` });
   }
 
-  #restartNow(reason: string): void {
+  #restartNow(reason: string, forced: boolean, dependentsGone: Promise<void>): void {
     if (this.state.name !== 'backoff') return;
-    this.#recordRestart(reason, this.host.clock.now());
-    this.host.restarting(this, reason);
-    this.host.relaunch(this);
+    this.#recordRestart(reason, this.host.clock.now(), forced);
+    void dependentsGone.then(() => {
+      if (this.state.name === 'backoff') this.host.relaunch(this);
+    });
   }
 
   /** Restarts now for a manual, dependency or config reason: stop (if running) then launch again. Resets the failure count. */
@@ -313,7 +344,7 @@ export class Instance {
     }
     if (this.state.name === 'stopping') return;
     this.host.clock.clearTimeout(this.#backoffTimer);
-    this.#recordRestart(reason, this.host.clock.now());
+    this.#recordRestart(reason, this.host.clock.now(), true);
     this.host.relaunch(this);
   }
 
@@ -395,6 +426,7 @@ export class Instance {
   /** Watches a process this engine did not spawn; its exit code is unknown. `startedAt` (ms since epoch) makes its uptime right. */
   adopt(pid: number, startedAt?: number, restarts?: number): void {
     const now = this.host.clock.now();
+    this.#liveChecked = true;
     this.adoptedPid = pid;
     // The count a previous engine reached, so `restarts` stays continuous across a daemon crash.
     if (restarts !== undefined) this.restartCount = restarts;

@@ -46,9 +46,10 @@ function detailOf(i: Instance): string | undefined {
       return s.reason;
     case 'exited':
       return s.completed ? 'completed' : undefined;
+    case 'running':
+      return i.spec.type === 'oneshot' ? 'running to completion' : undefined;
     case 'pending':
     case 'starting':
-    case 'running':
       return undefined;
   }
 }

@@ -67,6 +67,22 @@ export function sweepMarkers(stateDir: string, procs: readonly ProcInfo[]): Map<
   return out;
 }
 
+/** The instances whose last recorded spawn still runs (same pid and start time), from the state directory's spawn ledger. */
+export function findInLedger(stateDir: string): Map<string, FoundInstance> {
+  const found = new Map<string, FoundInstance>();
+  let text: string;
+  try {
+    text = readFileSync(join(stateDir, LEDGER_FILE), 'utf8');
+  } catch {
+    return found;
+  }
+  for (const e of parseLedger(text).values()) {
+    const p = readProc(e.pid);
+    if (p && p.startTime === e.startTime && p.state !== 'Z' && p.state !== 'X') found.set(e.instance, { pid: e.pid, startTime: e.startTime, foundBy: 'ledger' });
+  }
+  return found;
+}
+
 /** The tree boundary of a project; `reason` says why no cgroup is used. */
 export function treeBoundary(stateDir: string, reason: string): ProjectBoundary {
   return new TreeProject(resolve(stateDir), reason);
@@ -76,6 +92,7 @@ class TreeProject implements ProjectBoundary {
   readonly info;
   readonly ledger: string;
   #last: { survey: Survey; pid: number | undefined; at: number } | undefined;
+  #before: Map<string, FoundInstance> | undefined;
 
   constructor(readonly stateDir: string, reason: string) {
     this.info = { kind: 'tree' as const, reason };
@@ -120,18 +137,12 @@ class TreeProject implements ProjectBoundary {
   }
 
   find(): Map<string, FoundInstance> {
-    const found = new Map<string, FoundInstance>();
-    let text: string;
-    try {
-      text = readFileSync(this.ledger, 'utf8');
-    } catch {
-      return found;
-    }
-    for (const e of parseLedger(text).values()) {
-      const p = readProc(e.pid);
-      if (p && p.startTime === e.startTime && p.state !== 'Z' && p.state !== 'X') found.set(e.instance, { pid: e.pid, startTime: e.startTime, foundBy: 'ledger' });
-    }
-    return found;
+    return findInLedger(this.stateDir);
+  }
+
+  /** What ran before this engine: the ledger as it was when first asked (this engine's own spawns are its own). */
+  get before(): Map<string, FoundInstance> {
+    return (this.#before ??= findInLedger(this.stateDir));
   }
 
   cleanup(): void {
@@ -169,6 +180,11 @@ class TreeInstance implements InstanceBoundary {
 
   empty(_main: MainProcess | undefined, members: readonly ProcInfo[]): boolean {
     return members.every((p) => isGone(p.pid, p.startTime));
+  }
+
+  live(): FoundInstance | undefined {
+    const found = this.project.before.get(this.name);
+    return found && !isGone(found.pid, found.startTime) ? found : undefined;
   }
 
   cpuUsageUsec(): undefined {

@@ -17,7 +17,8 @@ export class Project {
   readonly manifest = join(this.dir, 'orchestra.yaml');
   readonly stateDir = join(this.dir, '.orchestra');
 
-  constructor(t: Test, yaml?: string) {
+  /** `env` is added to every CLI run (and so to the daemon it starts), e.g. ORCHESTRA_BOUNDARY=tree. */
+  constructor(t: Test, yaml?: string, readonly env: Record<string, string> = {}) {
     if (yaml !== undefined) this.write(yaml);
     t.teardown(() => this.destroy());
   }
@@ -29,12 +30,12 @@ export class Project {
 
   /** Runs the CLI in the project folder. */
   cli(...args: string[]): CliResult {
-    return runCli(args, { cwd: this.dir });
+    return runCli(args, { cwd: this.dir, env: this.env });
   }
 
   /** Runs the CLI without blocking. */
   async cliAsync(...args: string[]): Promise<CliResult> {
-    return runCliAsync(args, { cwd: this.dir });
+    return runCliAsync(args, { cwd: this.dir, env: this.env });
   }
 
   /** The recorded pid of each running instance, from state.json. */
@@ -53,7 +54,7 @@ export class Project {
 
   /** Stops everything this project started, even after a failed test. */
   destroy(): void {
-    if (existsSync(this.stateDir)) runCli(['down'], { cwd: this.dir });
+    if (existsSync(this.stateDir)) runCli(['down'], { cwd: this.dir, env: this.env });
     // Only pids still recorded now: an old pid may have been reused by a stranger.
     const leftovers = [...Object.values(this.pids()), this.daemonPid()].filter((p): p is number => p !== undefined && alive(p));
     for (const pid of leftovers) {

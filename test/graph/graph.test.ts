@@ -1,5 +1,5 @@
 import t from 'tap';
-import { buildGraph, findCycles, startOrder, stopLevels } from '../../src/graph/graph.js';
+import { buildGraph, findCycles, restartDependents, startOrder, stopLevels } from '../../src/graph/graph.js';
 import type { DependencySpec } from '../../src/plan/spec.js';
 
 const dep = (agent: string, condition: DependencySpec['condition'] = 'ready', restart = false): DependencySpec => ({
@@ -69,4 +69,17 @@ t.test('findCycles reports each loop once, closed', async (t) => {
     ['d', 'd'],
   ]);
   t.same(findCycles(new Map([['x', ['y']], ['y', []]])), []);
+});
+
+t.test('restart: true dependents, transitively, without the restarted ones', async (t) => {
+  const g = buildGraph([
+    node('db'),
+    node('api', [dep('db', 'ready', true)]),
+    node('web', [dep('api', 'ready', true)]),
+    node('report', [dep('db', 'ready', false)]),
+    node('cache', [dep('report', 'ready', true)]),
+  ]);
+  t.same([...restartDependents(g, ['db'])].sort(), ['api', 'web'], 'report has no restart: true, so cache does not follow either');
+  t.same([...restartDependents(g, ['db', 'api'])], ['web']);
+  t.same([...restartDependents(g, ['web'])], []);
 });

@@ -5,7 +5,9 @@ import { chooseBoundary } from '../../src/supervise/boundary.js';
 import { cgroup2Mount } from '../../src/supervise/cgroup-fs.js';
 import { projectCgroupName } from '../../src/supervise/cgroup-boundary.js';
 import { readAllProcs } from '../../src/supervise/procfs.js';
-import { fixture, harness, is, plan, spec, tempDir } from './spec-helper.js';
+import { Engine } from '../../src/supervise/engine.js';
+import { treeBoundary } from '../../src/supervise/tree-boundary.js';
+import { FIXTURES, fixture, harness, is, plan, spec, tempDir } from './spec-helper.js';
 
 const alive = (pid: number) => readAllProcs().some((p) => p.pid === pid && p.state !== 'Z');
 
@@ -94,4 +96,22 @@ for (const { kind, boundary, skip } of KINDS) {
       for (const p of [main, ...before]) t.notOk(alive(p), `pid ${p} gone`);
     });
   }
+}
+
+for (const { kind, boundary, skip } of KINDS) {
+  t.test(`${kind}: a new engine adopts the copy its boundary still holds instead of starting a second`, { skip }, async (t) => {
+    const p = plan([spec({ name: 'kv', command: ['perl', join(FIXTURES, 'overwrite-environ.pl')] })]);
+    const first = harness(t, p, { boundary });
+    await first.engine.startAll();
+    const pid = first.engine.status()[0]!.pid!;
+    await lineOf(join(first.stateDir, 'logs/kv.log'), /retitled/);
+    await first.engine.dispose(); // leaves the agent running, as a crashed daemon would
+    const again = new Engine(p, { stateDir: first.stateDir, ...(boundary === 'tree' ? { boundary: treeBoundary(first.stateDir, 'test') } : {}) });
+    t.teardown(() => again.kill().then(() => again.dispose()));
+    await again.startAll();
+    t.match(again.status()[0], { state: 'running', pid }, 'the running copy is adopted');
+    t.same(readAllProcs().filter((q) => q.ppid === process.pid && q.state !== 'Z').map((q) => q.pid), [pid], 'no second copy spawned');
+    await again.stop(['kv']);
+    t.notOk(alive(pid), 'and stopping it leaves nothing');
+  });
 }
