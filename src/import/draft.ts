@@ -138,3 +138,25 @@ export interface ImportInput {
   /** Files matching a glob pattern (absolute), for supervisord's `[include]`. */
   glob?: (pattern: string) => string[];
 }
+
+/** Records, for one agent, a source field that is lost or approximated: a located warning, and the same words as a comment above the agent. */
+export class AgentLosses {
+  constructor(
+    private readonly notes: ImportNotes,
+    /** How warnings name the agent's source, e.g. ``process `web`: `` or `[program:web]: `. */
+    private readonly prefix: string,
+    private readonly comments: string[],
+  ) {}
+
+  /** `key` is not imported; `why` says what orchestra does instead. */
+  lose = (key: string, why: string, loc: Location | undefined): void => {
+    this.notes.warn('import-unmapped', `${this.prefix}\`${key}\` is not imported: ${why}`, loc);
+    this.comments.push(`not imported: ${key} (${why})`);
+  };
+
+  /** `key` is imported only approximately; `how` says what differs. */
+  approximate = (key: string, how: string, loc: Location | undefined): void => {
+    this.notes.warn('import-approximated', `${this.prefix}\`${key}\` is approximated: ${how}`, loc);
+    this.comments.push(`approximated: ${key}: ${how}`);
+  };
+}

@@ -8,7 +8,7 @@
 
 import type { Location } from '../util/diagnostic.js';
 import type { MapEntry, MapNode, ValueNode } from '../manifest/node.js';
-import { seconds, signalName, type AgentDraft, type AgentNames, type ImportNotes } from './draft.js';
+import { AgentLosses, seconds, signalName, type AgentDraft, type AgentNames, type ImportNotes } from './draft.js';
 import { defaultCwd, rebase, type Folders } from './paths.js';
 import { pcProbe } from './process-compose-probes.js';
 import { pcText } from './process-compose-text.js';
@@ -59,14 +59,7 @@ export function pcProcess(name: string, entry: MapEntry, ctx: PcContext): AgentD
   const fields: Record<string, unknown> = {};
   const comments: string[] = [];
   if (agent !== name) comments.push(`process-compose process \`${name}\` (agent names are lowercase).`);
-  const lose = (key: string, why: string, loc: Location): void => {
-    notes.warn('import-unmapped', `process \`${name}\`: \`${key}\` is not imported: ${why}`, loc);
-    comments.push(`not imported: ${key} (${why})`);
-  };
-  const approximate = (key: string, how: string, loc: Location): void => {
-    notes.warn('import-approximated', `process \`${name}\`: \`${key}\` is approximated: ${how}`, loc);
-    comments.push(`approximated: ${key}: ${how}`);
-  };
+  const { lose, approximate } = new AgentLosses(notes, `process \`${name}\`: `, comments);
   for (const [key, e] of p.entries) {
     if (key.startsWith('x-') || HANDLED.has(key)) continue;
     if (LOST[key] !== undefined) lose(key, LOST[key]!, e.key);

@@ -6,8 +6,7 @@
  * without an exact equivalent is a located warning and a comment. Pure.
  */
 
-import type { Location } from '../util/diagnostic.js';
-import { signalName, type AgentDraft, type AgentNames, type ImportNotes } from './draft.js';
+import { AgentLosses, signalName, type AgentDraft, type AgentNames, type ImportNotes } from './draft.js';
 import type { IniSection } from './ini.js';
 import { rebase } from './paths.js';
 import { keyValuePairs, shlexSplit } from './python-words.js';
@@ -55,10 +54,7 @@ export function supervisordProgram(name: string, section: IniSection, here: stri
   if (agent !== name) comments.push(`supervisord program \`${name}\`.`);
   const group = ctx.groupOf.get(name);
   if (group !== undefined) comments.push(`in supervisord group \`${group}\` (as \`${group}:${name}\`).`);
-  const lose = (key: string, why: string, loc: Location): void => {
-    notes.warn('import-unmapped', `[${section.name}]: \`${key}\` is not imported: ${why}`, loc);
-    comments.push(`not imported: ${key} (${why})`);
-  };
+  const { lose } = new AgentLosses(notes, `[${section.name}]: `, comments);
   for (const [key, e] of opts.entries) {
     if (HANDLED.has(key)) continue;
     if (LOST[key] !== undefined) {
