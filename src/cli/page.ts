@@ -2,6 +2,8 @@
 
 import { writeFile } from 'node:fs/promises';
 import { api } from '../daemon/api.js';
+import { pageExtras } from '../daemon/page-extras.js';
+import { getRevision } from '../daemon/revisions.js';
 import { renderStatusPage } from '../report/status-page.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
 
@@ -11,7 +13,9 @@ export async function runPage(flags: StateFlags & { out?: string }): Promise<num
     const context = await connect(flags);
     if (!context) return nothingApplied('page', resolveStatePaths(flags));
     const snapshot = await context.call(api.status);
-    const html = renderStatusPage(snapshot);
+    const paths = resolveStatePaths(flags);
+    const applied = snapshot.revision ? await getRevision(paths.dir, snapshot.revision.number) : undefined;
+    const html = renderStatusPage(snapshot, await pageExtras(paths.dir, applied?.ok ? applied.value : undefined));
     if (flags.out === undefined || flags.out === '-') {
       process.stdout.write(html);
     } else {

@@ -5,6 +5,8 @@
  */
 
 import { planSecretValues } from '../plan/secrets.js';
+import { pageExtras } from './page-extras.js';
+import { loadHistory, olderRevision, revisionDiffText, rollbackPlanText } from './dashboard-history.js';
 import { renderStatusPage } from '../report/status-page.js';
 import { logFileOf } from '../supervise/process-group.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -44,6 +46,20 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
     kill: async () => {
       await daemon.kill();
       return 'emergency stop: every agent was killed';
+    },
+    history: () => loadHistory(daemon.paths.dir, daemon.planState().applied?.number),
+    diffRevision: (n) => revisionDiffText(daemon.paths.dir, n, daemon.planState().applied),
+    rollbackPlan: async (n) => {
+      const state = daemon.planState();
+      const { text, changes } = await rollbackPlanText(daemon.paths.dir, n, state.applied, state.observed);
+      return { text, changes };
+    },
+    rollback: async (n) => {
+      const revision = await olderRevision(daemon.paths.dir, n, daemon.planState().applied);
+      const outcome = await daemon.apply({ plan: revision.plan, envFileHashes: revision.envFileHashes, rollbackOf: n });
+      if (outcome.kind === 'unchanged') return `nothing to change: what runs already matches revision ${n}`;
+      const failed = outcome.execution.failed.length > 0 ? `; failed: ${outcome.execution.failed.map((f) => `${f.name} (${f.state})`).join(', ')}` : '';
+      return `rolled back to revision ${n} as revision ${outcome.revision.number}: ${outcome.revision.summary.text}${failed}`;
     },
     logSource: (instance) => ({
       file: logFileOf(daemon.paths.dir, instance),
@@ -92,7 +108,9 @@ export function startStatusPageWriter(daemon: Daemon, file: string): () => void 
     pending = undefined;
     if (busy || !daemon.hasPlan()) return;
     busy = true;
-    void writeFileAtomic(file, renderStatusPage(daemon.snapshot()))
+    const snapshot = daemon.snapshot();
+    void pageExtras(daemon.paths.dir, daemon.planState().applied)
+      .then((extras) => writeFileAtomic(file, renderStatusPage(snapshot, extras)))
       .catch(() => undefined)
       .finally(() => (busy = false));
   };

@@ -207,6 +207,8 @@ export class Daemon {
       daemon: { pid: process.pid, startedAt: this.startedAt.toISOString() },
     };
     if (revision) (input.plan = revision.plan), (input.revision = revision);
+    const boundary = this.reconciler.engine?.boundaryInfo();
+    if (boundary) input.boundary = boundary;
     return buildSnapshot(input);
   }
 

@@ -4,6 +4,7 @@
  * reports; every action and every snapshot comes from here.
  */
 
+import type { HistoryView } from '../report/history-view.js';
 import type { StatusSnapshot } from '../report/status-snapshot.js';
 
 /** Where an instance's output is, and what must be masked in it. */
@@ -36,4 +37,12 @@ export interface DashboardBackend {
   logSource(instance: string): LogSource | Promise<LogSource>;
   /** Emergency stop: SIGKILL every process group at once. */
   kill(): Promise<string>;
+  /** The applied revisions, newest first. */
+  history(): Promise<HistoryView>;
+  /** What changed from revision `n` to the applied one, in the words of `orchestra diff`; rejects with a `status` (404, 409) for a bad number. */
+  diffRevision(n: number): Promise<string>;
+  /** The plan of rolling back to revision `n`, before anything happens. */
+  rollbackPlan(n: number): Promise<{ text: string; changes: boolean }>;
+  /** Rolls back to revision `n` through the fleet's serial queue; resolves to a human result. */
+  rollback(n: number): Promise<string>;
 }

@@ -15,12 +15,18 @@ export type DashboardRoute =
   | { kind: 'events' }
   | { kind: 'agent-action'; name: string; verb: AgentVerb }
   | { kind: 'agent-logs'; name: string }
+  | { kind: 'agent-detail'; name: string }
+  | { kind: 'history' }
+  | { kind: 'revision'; number: number; verb: RevisionVerb }
   | { kind: 'all-action'; verb: ActionVerb }
   | { kind: 'kill' };
 
 export type RouteMatch =
   | { ok: true; route: DashboardRoute; method: 'GET' | 'POST'; queryToken: boolean; public?: true }
   | { ok: false; status: 400 | 404; error: string };
+
+/** diff and rollback-plan only read; rollback changes the fleet. */
+export type RevisionVerb = 'diff' | 'rollback-plan' | 'rollback';
 
 const VERBS = new Set<string>(['start', 'stop', 'restart']);
 const AGENT_VERBS = new Set<string>([...VERBS, 'reload']);
@@ -44,6 +50,8 @@ export function matchRoute(pathname: string): RouteMatch {
       return get({ kind: 'events' }, true);
     case '/api/kill':
       return post({ kind: 'kill' });
+    case '/api/history':
+      return get({ kind: 'history' });
   }
   const parts = pathname.split('/');
   // ['', 'api', 'all', verb] or ['', 'api', 'agents', name, verb]
@@ -52,10 +60,19 @@ export function matchRoute(pathname: string): RouteMatch {
     if (VERBS.has(verb)) return post({ kind: 'all-action', verb: verb as ActionVerb });
     return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop or restart` };
   }
+  // ['', 'api', 'revisions', N, verb]
+  if (parts.length === 5 && parts[1] === 'api' && parts[2] === 'revisions') {
+    const number = Number(parts[3]);
+    if (!/^[1-9][0-9]{0,8}$/.test(parts[3]!)) return { ok: false, status: 400, error: `invalid revision \`${parts[3]}\`: expected a revision number such as 3` };
+    const verb = parts[4]!;
+    if (verb === 'diff' || verb === 'rollback-plan') return get({ kind: 'revision', number, verb });
+    if (verb === 'rollback') return post({ kind: 'revision', number, verb });
+    return { ok: false, status: 404, error: `unknown revision action \`${verb}\`; expected diff, rollback-plan or rollback` };
+  }
   if (parts.length === 5 && parts[1] === 'api' && parts[2] === 'agents') {
     const verb = parts[4]!;
-    if (!AGENT_VERBS.has(verb) && verb !== 'logs') {
-      return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop, restart, reload or logs` };
+    if (!AGENT_VERBS.has(verb) && verb !== 'logs' && verb !== 'detail') {
+      return { ok: false, status: 404, error: `unknown action \`${verb}\`; expected start, stop, restart, reload, logs or detail` };
     }
     let name: string;
     try {
@@ -66,6 +83,7 @@ export function matchRoute(pathname: string): RouteMatch {
     if (name.length === 0) return { ok: false, status: 400, error: 'missing agent name in the path' };
     // A log stream is read by EventSource, which cannot send headers; it changes nothing, so the query token will do.
     if (verb === 'logs') return get({ kind: 'agent-logs', name }, true);
+    if (verb === 'detail') return get({ kind: 'agent-detail', name });
     return post({ kind: 'agent-action', name, verb: verb as AgentVerb });
   }
   return { ok: false, status: 404, error: `no such endpoint: ${pathname}` };

@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { didYouMean } from '../manifest/suggest.js';
-import { renderStatusPage, renderStatusRegion } from '../report/status-page.js';
+import { renderHistorySection, renderStatusPage, renderStatusRegion } from '../report/status-page.js';
 import type { DashboardBackend } from './dashboard-backend.js';
 import { DashboardEventHub } from './dashboard-events.js';
 import { serveLogStream } from './dashboard-log-stream.js';
@@ -128,7 +128,7 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
         return;
       case 'page': {
         const nonce = generateNonce();
-        const html = renderStatusPage(await backend.snapshot(), { live: { token, nonce } });
+        const html = renderStatusPage(await backend.snapshot(), { live: { token, nonce }, history: await backend.history() });
         send(res, 200, 'text/html; charset=utf-8', html, { 'Content-Security-Policy': pagePolicy(nonce) });
         return;
       }
@@ -140,6 +140,19 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
         return;
       case 'events':
         await hub.add(res, baseHeaders());
+        return;
+      case 'history':
+        send(res, 200, 'text/html; charset=utf-8', renderHistorySection(await backend.history(), { live: { token } }));
+        return;
+      case 'revision':
+        if (route.verb === 'diff') {
+          sendJson(res, 200, { ok: true, text: await refusals(() => backend.diffRevision(route.number)) });
+        } else if (route.verb === 'rollback-plan') {
+          sendJson(res, 200, { ok: true, ...(await refusals(() => backend.rollbackPlan(route.number))) });
+        } else {
+          await readJsonBody(req);
+          await act(res, () => backend.rollback(route.number));
+        }
         return;
       case 'agent-logs': {
         checkInstanceName(route.name, await backend.snapshot());
@@ -167,6 +180,17 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
         await act(res, () => backend.kill());
         return;
       }
+    }
+  }
+
+  /** Runs a read that the backend may refuse with a `status` (404 unknown revision, 409 not possible now). */
+  async function refusals<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (error instanceof Error && (status === 404 || status === 409)) throw new HttpError(status, error.message);
+      throw error;
     }
   }
 
@@ -201,7 +225,7 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
       message = await queue.run(action);
     } catch (error) {
       // A rejection is the backend refusing the action in the fleet's current state.
-      if (error instanceof Error) throw new HttpError(409, error.message);
+      if (error instanceof Error) throw new HttpError((error as { status?: unknown }).status === 404 ? 404 : 409, error.message);
       throw error;
     }
     sendJson(res, 200, { ok: true, message });

@@ -55,6 +55,27 @@ async function statOf(file: string): Promise<{ size: number; ino: number } | und
   }
 }
 
+/** Masks a line and cuts it at MAX_LINE_CHARS. */
+function shownLine(line: string, secrets: readonly string[]): string {
+  return maskText(line.length > MAX_LINE_CHARS ? `${line.slice(0, MAX_LINE_CHARS)}…` : line, secrets);
+}
+
+/** The text of the end of a file (at most TAIL_WINDOW_BYTES), from a line boundary, and the file's size. */
+async function readEnd(file: string, size: number): Promise<string> {
+  const from = Math.max(0, size - TAIL_WINDOW_BYTES);
+  const text = (await readRange(file, from, size)).toString('utf8');
+  return from > 0 ? text.slice(text.indexOf('\n') + 1) : text;
+}
+
+/** The last `n` complete lines of a log, masked; undefined when it does not exist. For snapshots (the static page). */
+export async function readLogTail(file: string, n: number, secrets: readonly string[]): Promise<string[] | undefined> {
+  const current = await statOf(file);
+  if (current === undefined) return undefined;
+  const lines = (await readEnd(file, current.size)).split('\n');
+  lines.pop();
+  return lines.slice(Math.max(0, lines.length - n)).map((l) => shownLine(l, secrets));
+}
+
 /** Follows `file` until the returned stop function is called. */
 export function followLog(file: string, options: LogFollowOptions, listener: LogListener): () => void {
   let offset: number | undefined;
@@ -66,7 +87,7 @@ export function followLog(file: string, options: LogFollowOptions, listener: Log
   const emit = (text: string, initial: boolean, tail?: number): void => {
     const parts = (partial + text).split('\n');
     partial = parts.pop() ?? '';
-    let lines = parts.map((l) => maskText(l.length > MAX_LINE_CHARS ? `${l.slice(0, MAX_LINE_CHARS)}…` : l, options.secrets));
+    let lines = parts.map((l) => shownLine(l, options.secrets));
     if (tail !== undefined && lines.length > tail) lines = lines.slice(lines.length - tail);
     if (lines.length > 0 || initial) listener.lines(lines, initial);
   };
@@ -86,9 +107,7 @@ export function followLog(file: string, options: LogFollowOptions, listener: Log
     if (offset === undefined) {
       // First sight: only the tail, starting at a line boundary inside the window.
       rotatedIno = rotated?.ino;
-      const from = Math.max(0, current.size - TAIL_WINDOW_BYTES);
-      let text = (await readRange(file, from, current.size)).toString('utf8');
-      if (from > 0) text = text.slice(text.indexOf('\n') + 1);
+      const text = await readEnd(file, current.size);
       offset = current.size;
       emit(text, true, options.tail);
       return;

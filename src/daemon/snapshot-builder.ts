@@ -10,7 +10,7 @@ import { maskDeep, secretValues } from '../plan/secrets.js';
 import { agentGraph } from '../graph/agent-graph.js';
 import type { AgentStatus } from '../supervise/status.js';
 import type { RevisionSummary } from './revisions.js';
-import type { AgentSnapshot, EventSnapshot, StatusSnapshot } from '../report/status-snapshot.js';
+import type { AgentSnapshot, BoundarySnapshot, EventSnapshot, StatusSnapshot } from '../report/status-snapshot.js';
 
 /** Per-instance resource samples kept by the daemon for sparklines. */
 export interface UsageHistory {
@@ -27,6 +27,7 @@ export interface SnapshotInput {
   events: readonly OrchestraEvent[];
   history: UsageHistory;
   daemon?: { pid: number; startedAt: string };
+  boundary?: BoundarySnapshot;
 }
 
 const ERROR_EVENTS = new Set(['agent-failed', 'agent-blocked', 'emergency-stop']);
@@ -95,6 +96,7 @@ export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
     }),
   };
   if (input.daemon) snapshot.daemon = input.daemon;
+  if (input.boundary) snapshot.boundary = { ...input.boundary };
   if (input.plan) {
     const { graph } = agentGraph(input.plan);
     snapshot.graph = {

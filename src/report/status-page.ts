@@ -9,6 +9,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import type { HistoryView } from './history-view.js';
 import type { StatusSnapshot } from './status-snapshot.js';
 import { statusView } from './status-view.js';
 
@@ -19,15 +20,20 @@ export interface StatusPageOptions {
     /** CSP nonce put on the inline `<style>` and `<script>`; the server makes one per response. */
     nonce?: string;
   };
+  /** The History section: shown when given (the daemon's page and the dashboard give it). */
+  history?: HistoryView;
+  /** The last lines of each instance's log, secrets already masked: the static page's snapshot of the output. */
+  logTails?: { instance: string; lines: string[]; missing?: true }[];
 }
 
 const TEMPLATE_DIR = new URL('../../templates/status/', import.meta.url);
 /** Our own static files, inlined verbatim; the only unescaped output of the page. */
-const ASSETS = ['style.css', 'dashboard.js', 'log-view.js'] as const;
+const ASSETS = ['style.css', 'dashboard.js', 'log-view.js', 'history.js'] as const;
 
 interface Compiled {
   page: Handlebars.TemplateDelegate;
   region: Handlebars.TemplateDelegate;
+  history: Handlebars.TemplateDelegate;
 }
 
 let compiled: Compiled | undefined;
@@ -54,6 +60,7 @@ function compile(): Compiled {
   return {
     page: hbs.compile(readFileSync(new URL('page.hbs', TEMPLATE_DIR), 'utf8'), options),
     region: hbs.compile('{{> region}}', options),
+    history: hbs.compile('{{> history}}', options),
   };
 }
 
@@ -62,13 +69,27 @@ function templates(): Compiled {
   return compiled;
 }
 
+function historyContext(history: HistoryView): object {
+  return { ...history, rows: history.rows.map((r) => ({ ...r, gitShort: r.gitCommit?.slice(0, 8) })) };
+}
+
 function context(snapshot: StatusSnapshot, options: StatusPageOptions): object {
-  return { view: statusView(snapshot), live: options.live };
+  return {
+    view: statusView(snapshot),
+    live: options.live,
+    history: options.history && historyContext(options.history),
+    logTails: options.logTails,
+  };
 }
 
 /** Renders the whole self-contained page; with `options.live`, the dashboard. */
 export function renderStatusPage(snapshot: StatusSnapshot, options: StatusPageOptions = {}): string {
   return templates().page(context(snapshot, options));
+}
+
+/** Renders only the History section, for the dashboard to swap in after a rollback or an apply. */
+export function renderHistorySection(history: HistoryView, options: Pick<StatusPageOptions, 'live'> = {}): string {
+  return templates().history({ history: historyContext(history), live: options.live });
 }
 
 /** Renders only the part of the page that changes with the snapshot, for the dashboard to swap in. */

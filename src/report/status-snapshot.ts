@@ -57,11 +57,27 @@ export interface EventSnapshot {
   earlier?: true;
 }
 
+/** The agent boundary in use (docs/supervision.md). */
+export interface BoundarySnapshot {
+  kind: 'cgroup' | 'tree';
+  /** Why the cgroup boundary is not used. */
+  reason?: string;
+  /** The project's cgroup directory. */
+  path?: string;
+}
+
+/** One line for humans: `cgroup v2 (<path>)` or `process tree (<reason>)`. */
+export function describeBoundary(b: BoundarySnapshot): string {
+  return b.kind === 'cgroup' ? `cgroup v2${b.path ? ` (${b.path})` : ''}` : `process tree${b.reason ? ` (${b.reason})` : ''}`;
+}
+
 /** The whole fleet at one moment. */
 export interface StatusSnapshot {
   project: string;
   generatedAt: string;
   daemon?: { pid: number; startedAt: string };
+  /** What holds each agent's processes: a cgroup v2 per instance, or the process tree (with why no cgroup). */
+  boundary?: BoundarySnapshot;
   revision?: {
     number: number;
     appliedAt: string;

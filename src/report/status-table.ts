@@ -4,7 +4,7 @@
  */
 
 import pc from 'picocolors';
-import type { AgentSnapshot, HealthLevel, StatusSnapshot } from './status-snapshot.js';
+import { describeBoundary, type AgentSnapshot, type HealthLevel, type StatusSnapshot } from './status-snapshot.js';
 import type { AgentStateName } from '../plan/state-name.js';
 import { formatSize } from '../util/units.js';
 
@@ -79,7 +79,9 @@ export function renderStatusTable(snapshot: StatusSnapshot, options: { color: bo
     ? `${snapshot.project}  revision ${rev.number}${rev.environment ? ` (${rev.environment})` : ''}, applied ${rev.appliedAt}` +
       (rev.gitCommit ? `, git ${rev.gitCommit.slice(0, 8)}${rev.gitDirty ? '+dirty' : ''}` : '')
     : `${snapshot.project}  nothing applied yet`;
-  const lines = [p.bold(title), p.dim(pad(header, (c) => c))];
+  const lines = [p.bold(title)];
+  if (snapshot.boundary) lines.push(p.dim(`boundary: ${describeBoundary(snapshot.boundary)}`));
+  lines.push(p.dim(pad(header, (c) => c)));
   snapshot.agents.forEach((agent, n) => {
     lines.push(
       pad(rows[n]!, (cell, i) =>

@@ -66,6 +66,8 @@ export interface StatusView {
   generatedAt: string;
   generatedAtText: string;
   daemon?: { pid: number; startedAt: string; age: string };
+  /** `cgroup v2` or `process tree`, and the path or the reason as its detail. */
+  boundary?: { label: string; detail?: string; fallback: boolean };
   revision?: {
     number: number;
     appliedAt: string;
@@ -203,6 +205,12 @@ export function statusView(snapshot: StatusSnapshot): StatusView {
     hiddenEvents: Math.max(0, newestFirst.length - MAX_EVENTS),
   };
   if (snapshot.daemon) view.daemon = { ...snapshot.daemon, age: relativeTime(snapshot.daemon.startedAt, now) };
+  const b = snapshot.boundary;
+  if (b) {
+    view.boundary = { label: b.kind === 'cgroup' ? 'cgroup v2' : 'process tree', fallback: b.kind === 'tree' };
+    const detail = b.kind === 'cgroup' ? b.path : b.reason;
+    if (detail !== undefined) view.boundary.detail = detail;
+  }
   const r = snapshot.revision;
   if (r) {
     view.revision = { number: r.number, appliedAt: r.appliedAt, age: relativeTime(r.appliedAt, now), gitDirty: r.gitDirty === true };

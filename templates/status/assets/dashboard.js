@@ -92,6 +92,7 @@
     const newScroller = region.querySelector('.graph-scroll');
     if (newScroller) newScroller.scrollLeft = scrollLeft;
     if (busy) setButtonsDisabled(true);
+    document.dispatchEvent(new CustomEvent('orchestra:region-updated'));
     if (focusKey?.view) focusView(focusKey.view, focusKey.agent);
     else if (focusKey) refocus(focusKey.action, focusKey.agent);
   }
@@ -172,6 +173,11 @@
   function confirmAction(question) {
     document.getElementById('confirm-title').textContent = question.title;
     document.getElementById('confirm-text').textContent = question.text;
+    // A plan (the rollback's) is shown as the text the planner wrote, never as HTML.
+    const plan = document.getElementById('confirm-plan');
+    plan.textContent = question.plan ?? '';
+    plan.hidden = question.plan === undefined;
+    confirmDialog.classList.toggle('wide-dialog', question.plan !== undefined);
     const ok = document.getElementById('confirm-ok');
     ok.textContent = question.ok;
     return new Promise((resolve) => {

@@ -1,0 +1,27 @@
+/**
+ * What the static status page shows beyond the snapshot: the History rows
+ * and the last lines of every instance's log (secrets masked). Read from the
+ * state directory, so the daemon's page writer and `orchestra page` render
+ * the same page. Reads only.
+ */
+
+import { planSecretValues } from '../plan/secrets.js';
+import type { StatusPageOptions } from '../report/status-page.js';
+import { logFileOf } from '../supervise/process-group.js';
+import { loadHistory } from './dashboard-history.js';
+import { readLogTail } from './log-follower.js';
+import type { Revision } from './revisions.js';
+
+/** Lines of each log on the static page. */
+export const PAGE_LOG_LINES = 20;
+
+/** History and log tails for the static page of the project in `stateDir`, with `applied` the revision applied now. */
+export async function pageExtras(stateDir: string, applied: Revision | undefined): Promise<Pick<StatusPageOptions, 'history' | 'logTails'>> {
+  const secrets = planSecretValues(applied?.plan ?? { instances: [] });
+  const logTails: NonNullable<StatusPageOptions['logTails']> = [];
+  for (const { name } of applied?.plan.instances ?? []) {
+    const lines = await readLogTail(logFileOf(stateDir, name), PAGE_LOG_LINES, secrets);
+    logTails.push(lines === undefined ? { instance: name, lines: [], missing: true } : { instance: name, lines });
+  }
+  return { history: await loadHistory(stateDir, applied?.number), logTails };
+}
