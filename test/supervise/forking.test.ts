@@ -4,16 +4,10 @@ import t, { type Test } from 'tap';
 import type { AgentSpec } from '../../src/plan/spec.js';
 import { readAllProcs } from '../../src/supervise/procfs.js';
 import { fixture, harness, is, plan, spec, tempDir } from './spec-helper.js';
+import { until } from '../helpers/until.js';
 
 const alive = (pid: number) => readAllProcs().some((p) => p.pid === pid && p.state !== 'Z');
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A `type: forking` spec running the daemonize fixture in MODE, with its pid file under a temp dir. */
 function forking(t: Test, mode: string, o: Partial<AgentSpec> = {}): AgentSpec {
