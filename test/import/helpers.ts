@@ -4,7 +4,8 @@
  */
 
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../../src/util/diagnostic.js';
@@ -62,6 +63,8 @@ export async function upUntil(t: Tap.Test, dir: string, patterns: RegExp[]): Pro
     if (!exited && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
   });
   let output = '';
+  let errors = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
   await new Promise<void>((resolve) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
@@ -71,5 +74,13 @@ export async function upUntil(t: Tap.Test, dir: string, patterns: RegExp[]): Pro
   });
   if (!exited) child.kill('SIGINT');
   await closed;
+  if (errors !== '') t.comment(`orchestra up: ${errors}`);
   return output;
+}
+
+/** A fresh folder with a short path, removed on teardown: `orchestra up` listens on a unix socket inside it, and socket paths are limited to about 100 bytes. */
+export function shortDir(t: Tap.Test): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'oi-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { importProcfile } from '../../src/import/procfile.js';
 import { writeManifest } from '../../src/import/write-manifest.js';
 import { runCli } from '../cli/run-cli.js';
-import { fixtures, importFile, located, upUntil, writeAndLoad } from './helpers.js';
+import { fixtures, importFile, located, shortDir, upUntil, writeAndLoad } from './helpers.js';
 
 const own = path.join(fixtures, 'own', 'procfile');
 const update = process.env['ORCHESTRA_UPDATE_GOLDEN'] === '1';
@@ -41,7 +41,8 @@ t.test('a file with no process line is a located error', async (t) => {
 });
 
 t.test('PORT and PS reach the processes, as under foreman (real processes)', async (t) => {
-  const dir = t.testdir({ Procfile: 'first: echo "port=$PORT ps=$PS"\nsecond: echo "port=$PORT ps=$PS"\n' });
+  const dir = shortDir(t);
+  writeFileSync(path.join(dir, 'Procfile'), 'first: echo "port=$PORT ps=$PS"\nsecond: echo "port=$PORT ps=$PS"\n');
   const imported = runCli(['import', 'procfile', 'Procfile', '-o', 'orchestra.yaml'], { cwd: dir });
   t.equal(imported.code, 0, imported.stderr);
   await upUntil(t, dir, [/first\s+\| ▶ exited/, /second\s+\| ▶ exited/]);
