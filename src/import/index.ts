@@ -8,11 +8,13 @@ import type { Diagnostic } from '../util/diagnostic.js';
 import { didYouMean } from '../manifest/suggest.js';
 import type { ImportInput, ImportResult } from './draft.js';
 import { importProcessCompose } from './process-compose.js';
+import { importProcfile } from './procfile.js';
 
-export type ImportFormat = 'process-compose';
+export type ImportFormat = 'process-compose' | 'procfile';
 
 export const IMPORTERS: Record<ImportFormat, (input: ImportInput) => ImportResult> = {
   'process-compose': importProcessCompose,
+  procfile: importProcfile,
 };
 
 /** The format named by `name`, or a diagnostic with a suggestion. */

@@ -18,7 +18,9 @@ import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
 import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
+import { foreignListener, localProbeAddress } from './listeners.js';
 import { isGone, processStartedAt, type ProcInfo } from './procfs.js';
+import { snapshotTree } from './tree-boundary.js';
 import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
@@ -96,6 +98,10 @@ export class Instance {
       emit: (e) => this.#emit(e),
       ready: () => this.#markReady(),
       kill: (intent) => void this.#supervisorStop(intent),
+      answeredOutside: (check) => {
+        const addr = localProbeAddress(check);
+        return addr && foreignListener(addr, this.#memberPids());
+      },
     });
   }
 
@@ -150,6 +156,24 @@ export class Instance {
     }
   }
 
+  /** The live pids of the instance's boundary, as cheaply as the boundary allows (cgroup.procs, else the tree of the main process). */
+  #memberPids(): number[] {
+    const pids = this.boundary.pids();
+    if (pids) return pids;
+    const pid = this.pid;
+    return pid === undefined ? [] : snapshotTree({ pid, known: this.knownTree }).map((p) => p.pid);
+  }
+
+  /** Why the agent must not start: its probe's address is already held outside its boundary (a second copy, or a stranger). */
+  #portHeld(): string | undefined {
+    for (const probe of [this.spec.readiness, this.spec.liveness]) {
+      const addr = probe && localProbeAddress(probe);
+      const reason = addr && foreignListener(addr, this.#memberPids());
+      if (reason) return `not started: ${reason}`;
+    }
+    return undefined;
+  }
+
   /**
    * Before this engine's first spawn of the instance: a copy that still runs
    * in its boundary (a daemon whose records were lost started it) is adopted
@@ -172,6 +196,11 @@ export class Instance {
     this.#emit({ type: 'agent-starting', attempt: this.attempt, message: `starting (attempt ${this.attempt})` });
     // Where this run's output begins: a log readiness probe must see a line printed before it is set up.
     const logFrom = currentSize(this.logFile);
+    const held = this.#portHeld();
+    if (held) {
+      this.move({ type: 'fail', at: this.host.clock.now(), reason: held }, { type: 'agent-failed', reason: held, message: `failed: ${held}` });
+      return;
+    }
     const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv, this.restartCount, this.boundary);
     // A stop may have arrived while spawning.
     if (this.state.name === 'stopped') {

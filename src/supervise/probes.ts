@@ -25,6 +25,8 @@ export interface ProbeContext {
   logFile: string;
   /** Where a `log` probe starts reading: the file's size just before this run was spawned (default: its size now). */
   logFrom?: number;
+  /** After a passing tcp/http attempt: why the answer does not count (it came from outside the agent's boundary), or undefined. */
+  answeredOutside?: (check: ProbeCheck) => string | undefined;
 }
 
 /** Follows a log file from an offset and tests each complete new line against a pattern. */
@@ -208,8 +210,10 @@ export class ProbeLoop {
 
   async #attempt(): Promise<void> {
     if (this.#stopped) return;
-    const result = await runCheck(this.spec, this.ctx, this.spec.timeoutMs, this.#matcher);
+    let result = await runCheck(this.spec, this.ctx, this.spec.timeoutMs, this.#matcher);
     if (this.#stopped) return;
+    const outside = result.ok && (this.spec.kind === 'tcp' || this.spec.kind === 'http') ? this.ctx.answeredOutside?.(this.spec) : undefined;
+    if (outside) result = { ok: false, message: outside };
     this.#failures = result.ok ? 0 : this.#failures + 1;
     this.handlers.onResult(result, this.#failures);
     this.#schedule(this.spec.intervalMs);

@@ -6,7 +6,7 @@
  */
 
 import type { OrchestraEvent } from '../events/event.js';
-import type { AgentSpec } from '../plan/spec.js';
+import type { AgentSpec, ProbeCheck } from '../plan/spec.js';
 import type { AgentStateName } from '../plan/state-name.js';
 import type { Clock } from './clock.js';
 import type { KillIntent } from './exit-decision.js';
@@ -31,6 +31,8 @@ export interface RunProbesHost {
   ready(): void;
   /** The run must end: liveness failed or startup timed out. */
   kill(intent: KillIntent): void;
+  /** Why a passing tcp/http probe was answered from outside the boundary, or undefined. */
+  answeredOutside(check: ProbeCheck): string | undefined;
 }
 
 export class RunProbes {
@@ -44,7 +46,13 @@ export class RunProbes {
 
   #context(logFrom?: number): ProbeContext {
     const spec = this.host.spec();
-    return { cwd: spec.cwd, env: childEnv(spec, this.host.baseEnv), logFile: this.host.logFile, ...(logFrom !== undefined ? { logFrom } : {}) };
+    return {
+      cwd: spec.cwd,
+      env: childEnv(spec, this.host.baseEnv),
+      logFile: this.host.logFile,
+      answeredOutside: (check) => this.host.answeredOutside(check),
+      ...(logFrom !== undefined ? { logFrom } : {}),
+    };
   }
 
   /**

@@ -6,35 +6,19 @@
  * process1 last.
  */
 
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { cliPath, runCli } from '../cli/run-cli.js';
-import { fixtures } from './helpers.js';
+import { runCli } from '../cli/run-cli.js';
+import { fixtures, upUntil } from './helpers.js';
 
 t.test('the chain-arrow fleet starts in process-compose order under orchestra up', async (t) => {
   const dir = t.testdir({});
   const imported = runCli(['import', 'process-compose', path.join(fixtures, 'process-compose', 'process-compose-chain-arrow.yaml'), '-o', path.join(dir, 'orchestra.yaml')]);
   t.equal(imported.code, 0, imported.stderr);
 
-  const child = spawn(process.execPath, [cliPath, 'up', '-f', 'orchestra.yaml'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-  let exited = false;
-  const closed = new Promise<void>((resolve) => child.on('close', () => ((exited = true), resolve())));
-  t.teardown(() => {
-    if (!exited && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
-  });
-  let output = '';
   // process1 is last in the chain; once it has run, every process has.
-  await new Promise<void>((resolve) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      if (/process1 \| ▶ exited with code 0/.test(output)) resolve();
-    });
-    child.on('close', () => resolve());
-  });
-  if (!exited) child.kill('SIGINT');
-  await closed;
+  await upUntil(t, dir, [/process1\s+\| ▶ exited with code 0/]);
 
   const events = readFileSync(path.join(dir, '.orchestra', 'events.jsonl'), 'utf8')
     .trim()
