@@ -95,12 +95,14 @@ function defineLazyOrigins(plan: Plan, rendered: Rendered): void {
   });
 }
 
-/** The location of every leaf: top-level keys, then each agent as its first checked instance has it. */
+/** The location of every leaf: top-level keys, then each agent (its name key, and every leaf as its first checked instance has it). */
 function collectOrigins(rendered: Rendered): Origins {
   // A prototype-less object: ~3× faster to fill with tens of thousands of dotted keys.
   const origins = Object.create(null) as Origins;
   for (const [key, e] of rendered.root.entries) forEachLeaf(e.value, key, (path, node) => (origins[path] = node.loc));
   for (const agent of rendered.agents) {
+    // The agent's name: where a message about a field the agent does not set points.
+    origins[`agents.${agent.name}`] = agent.keyLoc;
     const first = agent.checked[0];
     if (first) forEachLeaf(first.node, `agents.${agent.name}`, (path, node) => (origins[path] = node.loc));
   }
