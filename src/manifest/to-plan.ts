@@ -129,7 +129,7 @@ function agentSpec(agent: string, instance: Instance, globalSecrets: string[], i
     name,
     agent,
     replica: { index, count },
-    type: a['type'] === 'oneshot' ? 'oneshot' : 'service',
+    type: a['type'] === 'oneshot' || a['type'] === 'forking' ? a['type'] : 'service',
     command: command(a['command'], shell),
     shell,
     cwd: absolute(input.baseDir, typeof a['cwd'] === 'string' ? a['cwd'] : '.'),
@@ -164,6 +164,8 @@ function agentSpec(agent: string, instance: Instance, globalSecrets: string[], i
   if (a['readiness'] !== undefined) spec.readiness = probe(obj(a['readiness']), DEFAULTS.readiness);
   if (a['liveness'] !== undefined) spec.liveness = probe(obj(a['liveness']), DEFAULTS.liveness);
   if (a['thresholds'] !== undefined) spec.thresholds = thresholds(obj(a['thresholds']));
+  // Relative to the agent's working directory, as the daemon writing it sees it.
+  if (typeof a['pid_file'] === 'string') spec.pidFile = absolute(spec.cwd, a['pid_file']);
   if (a['reload'] !== undefined) spec.reload = reload(obj(a['reload']), shell, input.baseDir);
   return spec;
 }

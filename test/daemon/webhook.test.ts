@@ -9,6 +9,7 @@ import t, { type Test } from 'tap';
 import { postWebhook, webhookBackoff } from '../../src/daemon/webhook.js';
 import { foreverManifest, Project } from '../cli/project.js';
 import { runCli } from '../cli/run-cli.js';
+import { until } from '../helpers/until.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -36,13 +37,6 @@ async function listen(t: Test, server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const noSleep = (waits: number[]) => (ms: number) => (waits.push(ms), Promise.resolve());
 
@@ -125,6 +119,8 @@ t.test('the daemon posts to an https webhook with interpolated, masked headers, 
   const line = readFileSync(events, 'utf8').split('\n').find((l) => l.includes('notify-failed'))!;
   t.match(line, /webhook failed after 2 attempt\(s\): webhook answered 500/);
   t.notMatch(readFileSync(events, 'utf8'), /tok-5ecret-value/, 'no header value in the events');
-  const status = runCli(['status'], { cwd: p.dir, env });
+  const status = runCli(['status', '--json'], { cwd: p.dir, env });
   t.equal(status.code, 0, 'the daemon is still there');
+  const shown = (JSON.parse(status.stdout) as { events: { type: string; severity: string }[] }).events.find((e) => e.type === 'notify-failed');
+  t.match(shown, { severity: 'warning' }, 'the failure is shown in the status snapshot (page, dashboard) as a warning');
 });
