@@ -139,3 +139,12 @@ t.test('the verify helper does catch a broken unit', async (t) => {
   const r = await verifyUnits(t.testdir({}), [broken]);
   t.equal(r.problems.length, 2, r.lines.join('\n'));
 });
+
+t.test('stop.mode main becomes KillMode=mixed; group and all stay control-group', async (t) => {
+  for (const [mode, kill] of [['main', 'mixed'], ['group', 'control-group'], ['all', 'control-group']] as const) {
+    const base = quickstartLikePlan();
+    const plan = { ...base, instances: base.instances.map((i) => ({ ...i, stop: { ...i.stop, mode } })) };
+    const unit = file(exportSystemd(plan, { resolveProgram }).files, 'quickstart-store.service');
+    t.match(unit, new RegExp(`^KillMode=${kill}$`, 'm'), `${mode} → ${kill}`);
+  }
+});
