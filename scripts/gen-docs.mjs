@@ -212,7 +212,9 @@ Beyond the schema, the loader reports:
 - \`threshold-order\`: \`warn\` above \`critical\`;
 - \`missing-env-file\`: an \`env_file\` that does not exist (relative to the manifest);
 - \`missing-command\`: no \`command\` after inheritance;
-- \`reload-needs-one-way\`: \`reload\` needs exactly one of \`signal\` or \`command\`.
+- \`reload-needs-one-way\`: \`reload\` needs exactly one of \`signal\` or \`command\`;
+- \`forking-needs-pid-file\`: \`type: forking\` without \`pid_file\`;
+  \`pid-file-needs-forking\`: a \`pid_file\` on an agent that is not \`type: forking\`.
 
 ## Diagnostics
 
@@ -270,6 +272,31 @@ command that exits non-zero, cannot be started, or outlives \`stop.timeout\`
 \`stop-command-failed\` event and \`stop.signal\` is sent at once, so a broken
 stop command costs no more than a plain stop; it never makes the stop fail.
 A string command is run with \`sh -c\` when the agent has \`shell: true\`.
+
+## Forking services
+
+Servers written for systemd's \`Type=forking\` daemonize themselves:
+
+\`\`\`yaml
+agents:
+  redis:
+    type: forking
+    command: [redis-server, --daemonize, "yes", --pidfile, ./run/redis.pid, --port, "6390"]
+    pid_file: run/redis.pid        # relative to the agent's cwd
+    readiness: { tcp: "127.0.0.1:6390" }
+\`\`\`
+
+The command must exit 0 after starting a background process that writes its
+pid to \`pid_file\`. orchestra waits for both (a pid file older than the
+launch, or naming a dead pid, does not count), then supervises that pid:
+status shows it, CPU and memory are the boundary's, readiness and liveness
+probes run against it, its death (exit code unknown) goes through the
+restart policy, and \`stop\`, \`kill\` and \`down\` end it and whatever else is
+in the agent's boundary. A command that exits non-zero, a command still
+running at \`startup.timeout\`, or a pid file that does not name a live
+process by then fails the start with that reason (retried \`startup.retries\`
+times), after everything the launch left in the boundary is killed. The
+event \`agent-forked\` records the pid, so a new daemon re-adopts it.
 
 ## Reload
 

@@ -118,7 +118,9 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
       }
     }
     const changes = changesFor(state, input.plan, input.envFileHashes);
-    process.stdout.write(renderPlan(changes, { color, cwd: process.cwd() }));
+    const shown: Parameters<typeof renderPlan>[1] = { color, cwd: process.cwd() };
+    if (input.rollbackOf !== undefined) shown.originsOfRevision = input.rollbackOf;
+    process.stdout.write(renderPlan(changes, shown));
     if (!changes.changes) return 0;
     if (!flags.yes) {
       if (!process.stdin.isTTY) {

@@ -66,20 +66,22 @@ export async function runDiff(
   const revA = await revisionOrReport(paths.dir, a, 'diff');
   if (!revA) return 1;
   let target: { plan: Revision['plan']; envFileHashes: Record<string, string> };
+  const shown: { cwd: string; originsOfRevision?: number } = { cwd: process.cwd() };
   if (to !== undefined) {
     const b = parseRevisionNumber(to, 'diff');
     if (b === undefined) return 1;
     const revB = await revisionOrReport(paths.dir, b, 'diff');
     if (!revB) return 1;
     target = revB;
+    shown.originsOfRevision = b;
   } else {
     const loaded = await loadForCommand(flags, { quietWarnings: true });
     if (!loaded.plan) return 1;
     target = { plan: loaded.plan, envFileHashes: Object.fromEntries(await hashEnvFiles(loaded.plan)) };
   }
   const changes = diffRevisions(revA, target);
-  if (flags.json) process.stdout.write(JSON.stringify(planToJson(changes, { cwd: process.cwd() }), null, 2) + '\n');
-  else process.stdout.write(renderPlan(changes, { color: useColor(), cwd: process.cwd() }));
+  if (flags.json) process.stdout.write(JSON.stringify(planToJson(changes, shown), null, 2) + '\n');
+  else process.stdout.write(renderPlan(changes, { ...shown, color: useColor() }));
   return 0;
 }
 

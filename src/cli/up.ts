@@ -1,18 +1,21 @@
 /**
- * `orchestra up`: load the manifest, run the engine in the foreground like
- * `docker compose up` (events and log lines on the terminal, events also in
- * `<stateDir>/events.jsonl`), stop everything in reverse dependency order on
- * SIGINT/SIGTERM, escalate to an emergency stop on a second signal. Returns
- * the exit code; main.ts sets it.
+ * `orchestra up`: load the manifest and run it in the foreground like
+ * `docker compose up`, through the daemon's own runtime (lock, state,
+ * revisions, socket: `status`, `logs` and the dashboard work meanwhile):
+ * events and log lines on the terminal, events also in
+ * `<stateDir>/events.jsonl`; stop everything in reverse dependency order on
+ * SIGINT/SIGTERM (or `orchestra down`), escalate to an emergency stop on a
+ * second signal. Returns the exit code; main.ts sets it.
  */
 
-import { dirname, join, resolve } from 'node:path';
-import { EventLog, eventLogPath } from '../events/event-log.js';
+import { join } from 'node:path';
+import { ForegroundRuntime } from '../daemon/foreground.js';
+import { stateDirFor, statePaths } from '../daemon/paths.js';
 import { loadManifest } from '../manifest/load.js';
+import { hashEnvFiles } from '../plan/env-file-hashes.js';
 import type { Plan } from '../plan/spec.js';
 import { ConsoleRenderer } from '../report/console.js';
 import { formatDiagnostics } from '../report/diagnostics.js';
-import { Engine } from '../supervise/engine.js';
 
 export interface UpOptions {
   files: string[];
@@ -33,7 +36,7 @@ export async function runUp(options: UpOptions): Promise<number> {
     process.stderr.write(formatDiagnostics(loaded.diagnostics, loaded.sources, { color: options.color, cwd: process.cwd() }) + '\n');
   }
   if (!loaded.plan || loaded.diagnostics.some((d) => d.severity === 'error')) return 1;
-  const stateDir = options.stateDir ?? join(dirname(resolve(options.files[0] ?? 'orchestra.yaml')), '.orchestra');
+  const stateDir = stateDirFor(options.files[0] ?? 'orchestra.yaml', options.stateDir);
   return runForeground(loaded.plan, { stateDir, color: options.color, out: process.stdout });
 }
 
@@ -47,43 +50,54 @@ const TERMINAL = new Set(['exited', 'failed', 'blocked', 'stopped']);
 
 /** Runs a Plan in the foreground: the part of `up` after loading, kept separate so it can be tested without the loader. */
 export async function runForeground(plan: Plan, options: ForegroundOptions): Promise<number> {
-  const engine = new Engine(plan, { stateDir: options.stateDir });
-  const log = new EventLog(eventLogPath(options.stateDir));
+  const opened = await ForegroundRuntime.open(statePaths(options.stateDir), 'orchestra up');
+  if (!opened.ok) {
+    process.stderr.write(`orchestra up: ${opened.error}\n`);
+    return 1;
+  }
+  const host = opened.value;
+  const daemon = host.daemon;
   const view = new ConsoleRenderer(plan.instances.map((i) => i.name), { color: options.color, out: options.out });
   let shuttingDown: Promise<void> | undefined;
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((r) => (finish = r));
+  const status = () => daemon.reconciler.engine?.status() ?? [];
 
-  engine.onEvent((e) => {
-    log.append(e);
+  daemon.onEvent((e) => {
     view.event(e);
     if (e.type === 'agent-started') view.follow(e.agent, join(options.stateDir, 'logs', `${e.agent}.log`));
     // Like `compose up`: when nothing is left running or about to run, we are done.
-    if (!shuttingDown && e.type !== 'state-changed' && engine.status().every((s) => TERMINAL.has(s.state))) {
-      const failed = engine.status().some((s) => s.state === 'failed' || s.state === 'blocked');
+    if (!shuttingDown && e.type !== 'state-changed' && status().length > 0 && status().every((s) => TERMINAL.has(s.state))) {
+      const failed = status().some((s) => s.state === 'failed' || s.state === 'blocked');
       setImmediate(() => finish(failed ? 1 : 0));
     }
   });
+  // `orchestra down` from another terminal stopped everything: we are done too.
+  void host.downRequested.then(() => finish(0));
 
   const onSignal = (sig: NodeJS.Signals): void => {
     if (shuttingDown) {
       options.out.write(`received ${sig} again: emergency stop\n`);
-      void engine.kill().then(() => finish(1));
+      void host.kill().then(() => finish(1));
       return;
     }
     options.out.write(`received ${sig}: stopping (again to kill)\n`);
-    shuttingDown = engine.stopAll('shutdown').then(() => finish(0));
+    shuttingDown = host.down().then(() => finish(0));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    void engine.startAll();
+    const applying = host.apply({ plan, envFileHashes: Object.fromEntries(await hashEnvFiles(plan)) });
+    applying.catch((error: unknown) => {
+      options.out.write(`orchestra up: ${error instanceof Error ? error.message : String(error)}\n`);
+      finish(1);
+    });
     return await finished;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     view.close();
-    await engine.dispose();
-    log.close();
+    // Whatever ended the run, nothing stays behind: stop what is left, free the socket and the lock.
+    await host.down();
   }
 }

@@ -34,6 +34,7 @@ export type OrchestraEvent =
   | (AgentEventBase<'agent-stopping'> & { reason: string; pid: number })
   | (AgentEventBase<'agent-stopped'> & { reason: string; killed: boolean; survivors: number[]; /** Killed after the stop signal's targets were gone (escapes it did not reach). */ swept?: number[] })
   | (AgentEventBase<'agent-adopted'> & { pid: number })
+  | (AgentEventBase<'agent-forked'> & { pid: number; launcher: number })
   | (AgentEventBase<'stop-command-failed'> & { reason: string })
   | (AgentEventBase<'agent-reloaded'> & { pid: number; by: string })
   | (AgentEventBase<'reload-failed'> & { reason: string })

@@ -67,3 +67,56 @@ export function rewriteLoopback(value: string, owners: ReadonlyMap<number, strin
     return owner === undefined || owner === self ? whole : `${hostOf(owner)}:${port}`;
   });
 }
+
+/** Roots of the file system an image has of its own; a path elsewhere is most likely the host's. */
+const IMAGE_ROOTS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/etc', '/dev', '/proc', '/sys', '/run', '/var', '/opt', '/srv', '/tmp'];
+const ABSOLUTE_PATH = /(?:^|[\s=:,"'])(\/[A-Za-z0-9._+@%-][^\s"',:;]*)/g;
+
+/**
+ * Warns about what a command or env value carries from the host into a
+ * container unchanged: a loopback address whose port no other agent serves
+ * (inside a container it is the container itself, and nothing listens there),
+ * and an absolute path of the host (the project directory, a home, a mount)
+ * that the image does not have. Names the field, never the value: it may hold
+ * a secret.
+ */
+export function warnHostValues(
+  plan: Plan,
+  spec: AgentSpec,
+  owners: ReadonlyMap<number, string>,
+  warnings: ExportWarnings,
+  options: ExportOptions,
+): void {
+  const root = options.containerRoot ?? '/app';
+  const fields: [string, string][] = [
+    ...spec.command.map((arg): [string, string] => ['command', arg]),
+    ...Object.entries(spec.env).map(([k, v]): [string, string] => [`env.${k}`, v]),
+  ];
+  for (const [field, value] of fields) {
+    for (const m of value.matchAll(LOOPBACK_ADDRESS)) {
+      const owner = owners.get(Number(m[2]));
+      if (owner !== undefined) continue;
+      warnings.warn(
+        'export-loopback',
+        spec.agent,
+        field,
+        `\`${field}\` names ${m[1]}:${m[2]}, which no agent of the project serves; inside a container that address is the container itself`,
+        'run that service as an agent of the manifest, or point the value at a host the container can reach',
+      );
+    }
+    for (const m of value.matchAll(ABSOLUTE_PATH)) {
+      const p = m[1]!;
+      if (p === root || p.startsWith(`${root}/`) || IMAGE_ROOTS.some((r) => p === r || p.startsWith(`${r}/`))) continue;
+      const inProject = p === plan.baseDir || p.startsWith(`${plan.baseDir}${path.sep}`);
+      warnings.warn(
+        'export-host-path',
+        spec.agent,
+        field,
+        inProject
+          ? `\`${field}\` holds the host path ${p}; the project is at ${root} in the container`
+          : `\`${field}\` holds the host path ${p}, which the image does not have`,
+        inProject ? 'write the path relative to the agent\'s cwd' : 'mount it into the container, or use a path of the image',
+      );
+    }
+  }
+}

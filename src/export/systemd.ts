@@ -73,9 +73,13 @@ function serviceUnit(
   const service: Section = [];
   const comments: string[] = [];
   const oneshot = spec.type === 'oneshot';
-  service.push(['Type', oneshot ? 'oneshot' : 'exec']);
+  service.push(['Type', oneshot ? 'oneshot' : spec.type === 'forking' ? 'forking' : 'exec']);
   if (oneshot) service.push(['RemainAfterExit', 'yes']);
+  if (spec.pidFile !== undefined) service.push(['PIDFile', pathValue(spec.pidFile)]);
   service.push(['ExecStart', execLine(hostArgv(spec, spec.command, options))]);
+  if (spec.stop.command) service.push(['ExecStop', execLine(hostArgv(spec, spec.stop.command, options))]);
+  if (spec.reload?.command) service.push(['ExecReload', execLine(hostArgv(spec, spec.reload.command, options))]);
+  else if (spec.reload?.signal) service.push(['ExecReload', `/bin/kill -${spec.reload.signal.replace(/^SIG/, '')} $MAINPID`]);
   const post = readinessWait(spec, options, warnings);
   if (post) service.push(['ExecStartPost', post]);
   service.push(['WorkingDirectory', pathValue(spec.cwd)]);

@@ -88,6 +88,7 @@ function checkInstance(agent: RenderedAgent, instance: Instance, byName: Readonl
   checkThresholds(name, child(node, 'thresholds'), out);
   checkEnvFiles(child(node, 'env_file'), files, out);
   checkReload(name, child(node, 'reload'), out);
+  checkForking(name, node, out);
 
   const deps = child(node, 'depends_on');
   if (deps?.kind !== 'map') return;
@@ -123,6 +124,26 @@ function checkInstance(agent: RenderedAgent, instance: Instance, byName: Readonl
         }),
       );
     }
+  }
+}
+
+/** `type: forking` and `pid_file` go together: orchestra finds the forked process only through the file. */
+function checkForking(agent: string, node: ValueNode, out: Diagnostic[]): void {
+  const type = child(node, 'type');
+  const forking = type?.kind === 'scalar' && type.value === 'forking';
+  const pidFile = child(node, 'pid_file');
+  if (forking && pidFile === undefined) {
+    out.push(
+      error('forking-needs-pid-file', `agent "${agent}" has \`type: forking\` but no \`pid_file\``, type.loc, {
+        hint: 'name the file the background process writes its pid to, e.g. `pid_file: run/nginx.pid`',
+      }),
+    );
+  } else if (!forking && pidFile !== undefined) {
+    out.push(
+      error('pid-file-needs-forking', `agent "${agent}" has a \`pid_file\` but is not \`type: forking\``, pidFile.loc, {
+        hint: 'set `type: forking` if the command daemonizes, or drop `pid_file`',
+      }),
+    );
   }
 }
 

@@ -95,12 +95,14 @@ function defineLazyOrigins(plan: Plan, rendered: Rendered): void {
   });
 }
 
-/** The location of every leaf: top-level keys, then each agent as its first checked instance has it. */
+/** The location of every leaf: top-level keys, then each agent (its name key, and every leaf as its first checked instance has it). */
 function collectOrigins(rendered: Rendered): Origins {
   // A prototype-less object: ~3× faster to fill with tens of thousands of dotted keys.
   const origins = Object.create(null) as Origins;
   for (const [key, e] of rendered.root.entries) forEachLeaf(e.value, key, (path, node) => (origins[path] = node.loc));
   for (const agent of rendered.agents) {
+    // The agent's name: where a message about a field the agent does not set points.
+    origins[`agents.${agent.name}`] = agent.keyLoc;
     const first = agent.checked[0];
     if (first) forEachLeaf(first.node, `agents.${agent.name}`, (path, node) => (origins[path] = node.loc));
   }
@@ -127,7 +129,7 @@ function agentSpec(agent: string, instance: Instance, globalSecrets: string[], i
     name,
     agent,
     replica: { index, count },
-    type: a['type'] === 'oneshot' ? 'oneshot' : 'service',
+    type: a['type'] === 'oneshot' || a['type'] === 'forking' ? a['type'] : 'service',
     command: command(a['command'], shell),
     shell,
     cwd: absolute(input.baseDir, typeof a['cwd'] === 'string' ? a['cwd'] : '.'),
@@ -162,6 +164,8 @@ function agentSpec(agent: string, instance: Instance, globalSecrets: string[], i
   if (a['readiness'] !== undefined) spec.readiness = probe(obj(a['readiness']), DEFAULTS.readiness);
   if (a['liveness'] !== undefined) spec.liveness = probe(obj(a['liveness']), DEFAULTS.liveness);
   if (a['thresholds'] !== undefined) spec.thresholds = thresholds(obj(a['thresholds']));
+  // Relative to the agent's working directory, as the daemon writing it sees it.
+  if (typeof a['pid_file'] === 'string') spec.pidFile = absolute(spec.cwd, a['pid_file']);
   if (a['reload'] !== undefined) spec.reload = reload(obj(a['reload']), shell, input.baseDir);
   return spec;
 }

@@ -32,6 +32,7 @@ export const SPEC_FIELD_CLASS: { readonly [K in keyof Required<AgentSpec>]: Fiel
   replica: 'scale',
   description: 'supervision',
   type: 'identity',
+  pidFile: 'identity',
   command: 'identity',
   shell: 'identity',
   cwd: 'identity',
@@ -76,6 +77,9 @@ export function specFields(spec: AgentSpec, envFileHashes: EnvFileHashMap, baseD
     const cls = SPEC_FIELD_CLASS[key];
     switch (key) {
       case 'name':
+        break;
+      case 'pidFile':
+        put('pid_file', spec.pidFile, cls);
         break;
       case 'agent':
       case 'description':

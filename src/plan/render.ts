@@ -22,6 +22,12 @@ export interface RenderOptions {
   color: boolean;
   /** File paths in origins are shown relative to this directory. */
   cwd?: string;
+  /**
+   * The revision the desired plan was read from (rollback, diff of two
+   * revisions): its origins are lines of the manifest as it was then, not of
+   * the file on disk now, and are shown as `revision N: file:line:col`.
+   */
+  originsOfRevision?: number;
 }
 
 type Colors = ReturnType<typeof pc.createColors>;
@@ -97,11 +103,11 @@ export interface FieldJson {
   old: unknown;
   new: unknown;
   secret: boolean;
-  origin: { file: string; line: number | null; column: number | null } | null;
+  origin: { file: string; line: number | null; column: number | null; revision?: number } | null;
 }
 
 /** The plan as a stable JSON-ready object, unchanged instances included. */
-export function planToJson(changes: ChangeSet, options: { cwd?: string } = {}): PlanJson {
+export function planToJson(changes: ChangeSet, options: Omit<RenderOptions, 'color'> = {}): PlanJson {
   const field = (f: FieldChange): FieldJson => ({
     path: f.path,
     old: f.old ?? null,
@@ -112,6 +118,7 @@ export function planToJson(changes: ChangeSet, options: { cwd?: string } = {}): 
           file: shownFile(f.origin.file, options.cwd),
           line: f.origin.range?.start.line ?? null,
           column: f.origin.range?.start.column ?? null,
+          ...(options.originsOfRevision !== undefined ? { revision: options.originsOfRevision } : {}),
         }
       : null,
   });
@@ -161,7 +168,8 @@ function shownFile(file: string, cwd?: string): string {
 function fieldLine(f: FieldChange, options: RenderOptions, c: Colors): string {
   const secret = f.secret === true;
   const values = `${formatValue(f.old, secret)} -> ${formatValue(f.new, secret)}`;
-  const origin = f.origin ? `  ${c.dim(`(${formatLocation(f.origin, options.cwd)})`)}` : '';
+  const revision = options.originsOfRevision !== undefined ? `revision ${options.originsOfRevision}: ` : '';
+  const origin = f.origin ? `  ${c.dim(`(${revision}${formatLocation(f.origin, options.cwd)})`)}` : '';
   return `      ${f.path}: ${values}${origin}`;
 }
 

@@ -91,6 +91,8 @@ export interface AgentSpec {
   replica: { index: number; count: number };
   description?: string;
   type: AgentType;
+  /** With `type: forking`: absolute path of the file the forked process writes its pid to. */
+  pidFile?: string;
   /** argv; with `shell: true` this is `['sh', '-c', text]` already. */
   command: string[];
   shell: boolean;

@@ -39,6 +39,7 @@ export class AgentRecords {
     const agents = this.state().agents;
     switch (event.type) {
       case 'agent-started':
+      case 'agent-forked':
       case 'agent-adopted': {
         const startTime = await this.ports.startTimeOf(event.pid);
         if (startTime === undefined) return;

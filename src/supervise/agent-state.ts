@@ -18,6 +18,9 @@
  *              └─────────► starting               ▼
  *                                               failed
  *
+ * `forked` (type: forking) keeps an instance `starting` and swaps the
+ * launcher's pid for the pid its pid file names.
+ *
  * From any resting state (stopped, exited, failed, blocked) `wait` or `spawn`
  * begins a new life; `cancel` turns pending/waiting/backoff/blocked/failed/
  * exited into stopped (a manual stop of something that has no process).
@@ -62,6 +65,7 @@ export type AgentState =
 export type StateInput =
   | { type: 'wait'; at: number; on: string[] }
   | { type: 'spawn'; at: number; pid: number; attempt: number; startedAt?: number }
+  | { type: 'forked'; at: number; pid: number }
   | { type: 'complete'; at: number }
   | { type: 'ready'; at: number }
   | { type: 'stop'; at: number; reason: string; then: 'stopped' | 'restart' }
@@ -191,6 +195,22 @@ export function transition(state: AgentState, input: StateInput): AgentState {
           return { name: 'exited', since: input.at, exit: { code: null, signal: null, at: input.at }, completed: true };
         case 'waiting':
         case 'starting':
+        case 'running':
+        case 'stopping':
+        case 'stopped':
+        case 'exited':
+        case 'backoff':
+        case 'failed':
+        case 'blocked':
+          return unexpected(state, input);
+      }
+    case 'forked':
+      // `type: forking`: the launcher exited and the pid file names the process to supervise from now on.
+      switch (state.name) {
+        case 'starting':
+          return { name: 'starting', since: state.since, pid: input.pid, attempt: state.attempt, startedAt: input.at };
+        case 'pending':
+        case 'waiting':
         case 'running':
         case 'stopping':
         case 'stopped':

@@ -13,6 +13,7 @@ import type { EventInput } from '../events/event.js';
 import type { AgentSpec } from '../plan/spec.js';
 import { runAgentCommand, type CommandOutcome } from './agent-command.js';
 import { canReload, reloadProcess } from './reload.js';
+import { awaitFork } from './forking.js';
 import { describeExit, initialState, pidOf, transition, type AgentState, type ExitInfo, type StateInput } from './agent-state.js';
 import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
@@ -216,8 +217,52 @@ export class Instance {
     this.nicedPids = new Set([proc.pid]);
     this.knownTree = [];
     this.move({ type: 'spawn', at: this.host.clock.now(), pid: proc.pid, attempt: this.attempt }, { type: 'agent-started', pid: proc.pid, attempt: this.attempt, message: `started (pid ${proc.pid})` });
+    if (this.spec.type === 'forking' && this.spec.pidFile !== undefined) {
+      this.#exitSeen = this.#followFork(proc, this.spec.pidFile, logFrom);
+      return;
+    }
     this.#exitSeen = proc.exited.then((r) => this.#onExit({ code: r.code, signal: r.signal, at: this.host.clock.now() }));
     this.#probes.startReadiness(logFrom);
+  }
+
+  /**
+   * `type: forking`: waits for the launcher to exit 0 and the pid file to
+   * name a live process, then supervises that process as if adopted. A
+   * failure fails the start (retried `startup.retries` times), after the
+   * boundary is cleared of whatever the launcher left.
+   */
+  async #followFork(proc: SpawnedProcess, pidFile: string, logFrom: number): Promise<void> {
+    const launchedAt = Date.now();
+    const outcome = await awaitFork({ launcher: proc.exited, pidFile, launchedAt, deadline: launchedAt + this.spec.startup.timeoutMs, cancelled: () => this.state.name !== 'starting' });
+    if (this.state.name !== 'starting') {
+      // A stop arrived while it was starting; the stop sweeps the boundary, this finishes the run.
+      const e = outcome.launcherExit ?? (await proc.exited);
+      return this.#onExit({ code: e.code, signal: e.signal, at: this.host.clock.now() });
+    }
+    if (!outcome.ok) {
+      await clearBoundary(this.boundary, this.host.boundary.survey());
+      const e = outcome.launcherExit ?? (await proc.exited);
+      this.#intent = { kind: 'startup-timeout', reason: outcome.reason };
+      return this.#onExit({ code: e.code, signal: e.signal, at: this.host.clock.now() });
+    }
+    const pid = outcome.pid;
+    this.process = undefined;
+    this.adoptedPid = pid;
+    this.nicedPids = new Set([pid]);
+    if (this.spec.nice !== undefined) applyNice([pid], this.spec.nice);
+    this.move({ type: 'forked', at: this.host.clock.now(), pid }, { type: 'agent-forked', pid, launcher: proc.pid, message: `forked: supervising pid ${pid} (from ${pidFile})` });
+    this.#watchPid(pid);
+    this.#probes.startReadiness(logFrom);
+  }
+
+  /** Polls a process that is not our child until it is gone; its exit code is unknown. */
+  #watchPid(pid: number): void {
+    const poll = (): void => {
+      if (this.adoptedPid !== pid) return;
+      if (isGone(pid)) void this.#onExit({ code: null, signal: null, at: this.host.clock.now() });
+      else this.#adoptTimer = this.host.clock.setTimeout(poll, ADOPT_POLL_MS);
+    };
+    this.#adoptTimer = this.host.clock.setTimeout(poll, ADOPT_POLL_MS);
   }
 
   #markReady(): void {
@@ -463,12 +508,7 @@ export class Instance {
     if (restarts !== undefined) this.restartCount = restarts;
     this.move({ type: 'spawn', at: now, pid, attempt: this.attempt, ...(startedAt !== undefined ? { startedAt: Math.min(startedAt, now) } : {}) });
     this.move({ type: 'ready', at: now }, { type: 'agent-adopted', pid, message: `adopted running process ${pid}` });
-    const poll = (): void => {
-      if (this.adoptedPid !== pid) return;
-      if (isGone(pid)) void this.#onExit({ code: null, signal: null, at: this.host.clock.now() });
-      else this.#adoptTimer = this.host.clock.setTimeout(poll, ADOPT_POLL_MS);
-    };
-    this.#adoptTimer = this.host.clock.setTimeout(poll, ADOPT_POLL_MS);
+    this.#watchPid(pid);
     this.#probes.startLiveness();
   }
 

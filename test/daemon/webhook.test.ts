@@ -9,6 +9,7 @@ import t, { type Test } from 'tap';
 import { postWebhook, webhookBackoff } from '../../src/daemon/webhook.js';
 import { foreverManifest, Project } from '../cli/project.js';
 import { runCli } from '../cli/run-cli.js';
+import { until } from '../helpers/until.js';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -36,13 +37,6 @@ async function listen(t: Test, server: Server): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const noSleep = (waits: number[]) => (ms: number) => (waits.push(ms), Promise.resolve());
 

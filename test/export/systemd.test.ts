@@ -148,3 +148,24 @@ t.test('stop.mode main becomes KillMode=mixed; group and all stay control-group'
     t.match(unit, new RegExp(`^KillMode=${kill}$`, 'm'), `${mode} → ${kill}`);
   }
 });
+
+t.test('forking services, stop and reload commands map to Type=forking, PIDFile=, ExecStop= and ExecReload=', async (t) => {
+  const r = exportSystemd(
+    makePlan({
+      nginx: {
+        type: 'forking',
+        pidFile: '/srv/demo/run/nginx.pid',
+        command: ['sh', '-c', 'nginx'],
+        stop: { signal: 'SIGTERM', timeoutMs: 10_000, command: ['sh', '-c', 'nginx -s quit'] },
+        reload: { command: ['sh', '-c', 'nginx -s reload'], onChange: [] },
+      },
+      app: { reload: { signal: 'SIGHUP', onChange: [] } },
+    }),
+    { resolveProgram },
+  );
+  const nginx = file(r.files, 'demo-nginx.service');
+  t.match(nginx, /^Type=forking\nPIDFile=\/srv\/demo\/run\/nginx\.pid$/m);
+  t.match(nginx, /^ExecStop=\/bin\/sh -c "nginx -s quit"$/m);
+  t.match(nginx, /^ExecReload=\/bin\/sh -c "nginx -s reload"$/m);
+  t.match(file(r.files, 'demo-app.service'), /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m);
+});

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { AgentSpec } from '../../src/plan/spec.js';
 import { dep, harness, is, plan, sh, spec, tempDir } from './spec-helper.js';
+import { until } from '../helpers/until.js';
 
 // Stamps its start and its stop (on SIGTERM) into one shared file; line order is event order.
 const stamping = sh(`trap 'echo "stop $NAME" >> "$STAMPS"; exit 0' TERM; echo "start $NAME" >> "$STAMPS"; echo up; while :; do sleep 1 & wait $!; done`);
@@ -23,13 +24,6 @@ function stampsSince(file: string, from: number): string[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).slice(from);
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 t.test('a manual restart stops restart: true dependents first, deepest first, and starts them after', async (t) => {
   const stamps = join(tempDir(t), 'stamps');
