@@ -5,7 +5,7 @@
 
 import { api } from '../daemon/api.js';
 import { daemonRunning } from '../daemon/launcher.js';
-import { confirm } from './apply.js';
+import { confirm } from './apply-flow.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
 
 type ControlFlags = StateFlags & { all?: boolean; json?: boolean };

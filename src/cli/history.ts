@@ -8,7 +8,7 @@ import { getRevision, latestRevision, listRevisions, type Revision } from '../da
 import { hashEnvFiles } from '../plan/env-file-hashes.js';
 import { renderPlan, planToJson } from '../plan/render.js';
 import { diffRevisions } from '../daemon/revisions.js';
-import { applyPlan, type ApplyFlags } from './apply.js';
+import { applyPlan, type ApplyFlags } from './apply-flow.js';
 import { resolveStatePaths, type StateFlags } from './daemon-context.js';
 import { loadForCommand } from './load.js';
 import { useColor, type ManifestFlags } from './options.js';

@@ -6,7 +6,7 @@
  */
 
 import { Command, Option } from 'commander';
-import { collect, useColor, withManifestOptions, type ManifestFlags } from './options.js';
+import { collect, manifestFiles, useColor, withManifestOptions, type ManifestFlags } from './options.js';
 
 const program = new Command();
 
@@ -58,7 +58,7 @@ withManifestOptions(program.command('up'))
   .option('--state-dir <dir>', 'state directory (default: .orchestra beside the manifest)')
   .action(async (flags: ManifestFlags & { stateDir?: string }) => {
     const { runUp } = await import('./up.js');
-    const options: Parameters<typeof runUp>[0] = { files: filesOf(flags), set: flags.set, color: useColor() };
+    const options: Parameters<typeof runUp>[0] = { files: manifestFiles(flags), set: flags.set, color: useColor() };
     if (flags.env !== undefined) options.environment = flags.env;
     if (flags.stateDir !== undefined) options.stateDir = flags.stateDir;
     finish(await runUp(options));
@@ -76,7 +76,7 @@ withManifestOptions(program.command('export'))
     const { runExport } = await import('./export.js');
     const options: Parameters<typeof runExport>[0] = {
       target,
-      files: filesOf(flags),
+      files: manifestFiles(flags),
       set: flags.set,
       strict: flags.strict === true,
       json: flags.json === true,
@@ -254,10 +254,6 @@ withStateOptions(program.command('dashboard'))
     const { runDashboard } = await import('./page.js');
     finish(await runDashboard(flags));
   });
-
-function filesOf(flags: ManifestFlags): string[] {
-  return flags.file.length > 0 ? flags.file : ['orchestra.yaml'];
-}
 
 function finish(code: number): void {
   process.exitCode = code;

@@ -5,41 +5,13 @@
  */
 
 import { writeFile } from 'node:fs/promises';
-import { api } from '../daemon/api.js';
-import type { Revision } from '../daemon/revisions.js';
-import type { ChangeSet } from '../plan/change-set.js';
-import { diff } from '../plan/diff.js';
 import { hashEnvFiles } from '../plan/env-file-hashes.js';
-import type { ObservedAgent } from '../plan/observed.js';
 import { planToJson, renderPlan } from '../plan/render.js';
 import { serializeSavedPlan } from '../plan/saved-plan.js';
-import type { Plan } from '../plan/spec.js';
-import { connect, reportDaemonError, type DaemonContext, type StateFlags } from './daemon-context.js';
+import { changesFor, remoteState, type RemoteState } from './apply-flow.js';
+import { connect, reportDaemonError, type StateFlags } from './daemon-context.js';
 import { loadForCommand } from './load.js';
 import { useColor, type ManifestFlags } from './options.js';
-
-/** The daemon's side of a plan: what is applied and what runs. */
-export interface RemoteState {
-  lineage: string;
-  serial: number;
-  applied?: Revision;
-  observed: ObservedAgent[];
-}
-
-/** Reads the state a diff needs from the daemon, or an empty one when nothing was applied. */
-export async function remoteState(context: DaemonContext | undefined): Promise<RemoteState> {
-  // Before the first apply there is no lineage yet; serial 0 marks such a plan (the daemon accepts it until something is applied).
-  if (!context) return { lineage: 'unapplied', serial: 0, observed: [] };
-  return context.call(api.state);
-}
-
-/** The diff between the daemon's state and a desired Plan. */
-export function changesFor(state: RemoteState, desired: Plan, envFileHashes: Map<string, string>): ChangeSet {
-  return diff(state.applied?.plan, desired, state.observed, {
-    applied: new Map(Object.entries(state.applied?.envFileHashes ?? {})),
-    desired: envFileHashes,
-  });
-}
 
 type PlanFlags = ManifestFlags & StateFlags & { out?: string; json?: boolean; detailedExitcode?: boolean };
 

@@ -31,7 +31,7 @@ export interface SnapshotInput {
 }
 
 const ERROR_EVENTS = new Set(['agent-failed', 'agent-blocked', 'emergency-stop']);
-const WARNING_EVENTS = new Set(['restart-scheduled', 'probe-failed', 'threshold-breached', 'agent-exited']);
+const WARNING_EVENTS = new Set(['restart-scheduled', 'probe-failed', 'threshold-breached', 'agent-exited', 'stop-command-failed', 'reload-failed', 'notify-failed']);
 
 /** The severity a renderer shows for an event. */
 export function eventSeverity(event: OrchestraEvent): EventSnapshot['severity'] {

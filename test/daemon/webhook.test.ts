@@ -119,6 +119,8 @@ t.test('the daemon posts to an https webhook with interpolated, masked headers, 
   const line = readFileSync(events, 'utf8').split('\n').find((l) => l.includes('notify-failed'))!;
   t.match(line, /webhook failed after 2 attempt\(s\): webhook answered 500/);
   t.notMatch(readFileSync(events, 'utf8'), /tok-5ecret-value/, 'no header value in the events');
-  const status = runCli(['status'], { cwd: p.dir, env });
+  const status = runCli(['status', '--json'], { cwd: p.dir, env });
   t.equal(status.code, 0, 'the daemon is still there');
+  const shown = (JSON.parse(status.stdout) as { events: { type: string; severity: string }[] }).events.find((e) => e.type === 'notify-failed');
+  t.match(shown, { severity: 'warning' }, 'the failure is shown in the status snapshot (page, dashboard) as a warning');
 });
