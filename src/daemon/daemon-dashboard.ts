@@ -6,6 +6,8 @@
 
 import { planSecretValues } from '../plan/secrets.js';
 import { pageExtras } from './page-extras.js';
+import { agentDetail, type DetailInput } from './agent-detail.js';
+import { eventSnapshot } from './snapshot-builder.js';
 import { loadHistory, olderRevision, revisionDiffText, rollbackPlanText } from './dashboard-history.js';
 import { renderStatusPage } from '../report/status-page.js';
 import { logFileOf } from '../supervise/process-group.js';
@@ -46,6 +48,22 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
     kill: async () => {
       await daemon.kill();
       return 'emergency stop: every agent was killed';
+    },
+    detail: async (instance) => {
+      const applied = daemon.planState().applied;
+      const spec = applied?.plan.instances.find((i) => i.name === instance);
+      if (!applied || !spec) throw Object.assign(new Error(`unknown instance \`${instance}\``), { status: 404 });
+      const start = daemon.startedAt.getTime();
+      const input: DetailInput = {
+        spec,
+        alerts: daemon.snapshot().agents.find((a) => a.name === instance)?.alerts ?? [],
+        events: daemon.recentEvents().map((e) => eventSnapshot(e, start)),
+        raw: daemon.recentEvents(),
+        secrets: planSecretValues(applied.plan),
+      };
+      const status = daemon.reconciler.engine?.status().find((s) => s.name === instance);
+      if (status) input.status = status;
+      return agentDetail(input);
     },
     history: () => loadHistory(daemon.paths.dir, daemon.planState().applied?.number),
     diffRevision: (n) => revisionDiffText(daemon.paths.dir, n, daemon.planState().applied),
