@@ -14,7 +14,6 @@ import { logFileOf } from '../supervise/process-group.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Daemon } from './daemon.js';
 import type { DashboardBackend } from './dashboard-backend.js';
-import { startDashboardServer } from './dashboard-server.js';
 
 /** After an event, the page is rewritten within this long (a burst of events is one write). */
 const PAGE_AFTER_EVENT_MS = 3000;
@@ -94,7 +93,10 @@ export class DashboardHost {
 
   /** Starts the dashboard (or returns the one already running). */
   async open(port: number | undefined): Promise<{ url: string; port: number }> {
-    this.#running ??= startDashboardServer(daemonBackend(this.daemon), port === undefined ? {} : { port });
+    // Loaded on first use: most daemons never serve a dashboard, and loading it slowed every cold start.
+    this.#running ??= import('./dashboard-server.js').then(({ startDashboardServer }) =>
+      startDashboardServer(daemonBackend(this.daemon), port === undefined ? {} : { port }),
+    );
     try {
       const server = await this.#running;
       return { url: server.url, port: server.port };

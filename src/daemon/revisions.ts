@@ -11,7 +11,7 @@
 
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import { type Result, err, ok } from '../util/result.js';
 import type { Plan } from '../plan/spec.js';
 import type { ChangeSet } from '../plan/change-set.js';
@@ -202,13 +202,20 @@ export async function gitInfo(files: readonly string[]): Promise<GitInfo | undef
   const first = files[0];
   if (first === undefined) return undefined;
   const cwd = dirname(first);
-  const git = (args: string[]) => execa('git', args, { cwd, reject: false, stdin: 'ignore', env: { GIT_OPTIONAL_LOCKS: '0' } });
+  // node:child_process, not execa: loading execa cost a cold daemon ~0.25 s before it could answer (docs/performance.md).
+  const git = (args: string[]): Promise<{ ok: boolean; stdout: string }> =>
+    new Promise((resolve) => {
+      const child = execFile('git', args, { cwd, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
+        resolve({ ok: error === null, stdout: String(stdout) }),
+      );
+      child.stdin?.end();
+    });
   const head = await git(['rev-parse', '--verify', '--quiet', 'HEAD']);
-  if (head.failed || head.exitCode !== 0) return undefined;
-  const commit = String(head.stdout).trim();
+  if (!head.ok) return undefined;
+  const commit = head.stdout.trim();
   if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
   const status = await git(['status', '--porcelain', '--untracked-files=no']);
   const tracked = await git(['ls-files', '--error-unmatch', '--', ...files]);
-  const dirty = status.exitCode !== 0 || String(status.stdout).trim() !== '' || tracked.exitCode !== 0;
+  const dirty = !status.ok || status.stdout.trim() !== '' || !tracked.ok;
   return { commit, dirty };
 }
