@@ -20,9 +20,9 @@ import { diff } from '../plan/diff.js';
 import { summaryLine } from '../plan/render.js';
 import { sha256 } from '../plan/env-file-hashes.js';
 import { ensureDir, writeFileAtomic } from './atomic-write.js';
-import { SECRETS_FILE, readSecretValues, referencedIds, restoreSecrets, stashSecrets, writeSecretValues } from './secret-store.js';
+import { statePaths } from './paths.js';
+import { readSecretValues, referencedIds, restoreSecrets, stashSecrets, writeSecretValues } from './secret-store.js';
 
-export const REVISIONS_DIR = 'revisions';
 export const DEFAULT_RETENTION = 50;
 
 export type { GitInfo, PlanSnapshot, Revision, RevisionInput, RevisionSummary } from '../reconcile/revision.js';
@@ -38,7 +38,7 @@ export interface WriteOptions {
 
 /** The revisions directory of a state directory. */
 export function revisionsDir(stateDir: string): string {
-  return join(stateDir, REVISIONS_DIR);
+  return statePaths(stateDir).revisions;
 }
 
 /** Stores a new revision numbered after the newest one, then prunes beyond the retention. */
@@ -135,7 +135,7 @@ export async function getRevision(stateDir: string, number: number): Promise<Res
   const secrets = await readSecretValues(stateDir);
   if (!secrets.ok) return err(`revision ${number}: ${secrets.error}`);
   const plan = restoreSecrets(data.plan, secrets.value);
-  if (!plan.ok) return err(`revision ${number} refers to ${plan.error.length} secret value(s) that ${join(stateDir, SECRETS_FILE)} no longer holds`);
+  if (!plan.ok) return err(`revision ${number} refers to ${plan.error.length} secret value(s) that ${statePaths(stateDir).secrets} no longer holds`);
   return ok({ ...data, plan: plan.value });
 }
 

@@ -10,13 +10,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { secretEnvKeys, secretValues } from '../plan/secrets.js';
 import type { Plan } from '../plan/spec.js';
 import { type Result, err, ok } from '../util/result.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { statePaths } from './paths.js';
 
-export const SECRETS_FILE = 'secrets.json';
 const TOKEN_PREFIX = 'orchestra-secret:';
 const TOKEN = /orchestra-secret:([0-9a-f]{32})/g;
 
@@ -87,7 +86,7 @@ export function referencedIds(text: string): string[] {
 
 /** The store of a state directory; empty when there is none yet. A store that cannot be parsed is an error, never silently empty. */
 export async function readSecretValues(stateDir: string): Promise<Result<SecretValues, string>> {
-  const path = join(stateDir, SECRETS_FILE);
+  const path = statePaths(stateDir).secrets;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -106,5 +105,5 @@ export async function readSecretValues(stateDir: string): Promise<Result<SecretV
 /** Replaces the store (owner-only, atomic). */
 export async function writeSecretValues(stateDir: string, values: SecretValues): Promise<void> {
   const sorted = Object.fromEntries([...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  await writeFileAtomic(join(stateDir, SECRETS_FILE), `${JSON.stringify({ version: 1, values: sorted }, null, 2)}\n`);
+  await writeFileAtomic(statePaths(stateDir).secrets, `${JSON.stringify({ version: 1, values: sorted }, null, 2)}\n`);
 }
