@@ -1,7 +1,7 @@
 /**
  * Secret values out of line: a revision keeps `orchestra-secret:<id>` in
  * place of every secret env value (keys listed in `secrets:` or matching the
- * secret pattern), and the values live in one `secrets.json` (0600) keyed by
+ * secret pattern) and every `notify.headers` value, and the values live in one `secrets.json` (0600) keyed by
  * random ids, so a revision file can be backed up, shared or pasted into an
  * issue without carrying a secret, and the ids say nothing about the values
  * (no hash of a short password to guess against). Reading a revision puts
@@ -47,6 +47,11 @@ export function stashSecrets(plan: Plan, values: SecretValues): Plan {
     }
     return env ? { ...spec, env } : spec;
   });
+  // Webhook header values are secret outright (they usually carry a token).
+  const headers = plan.notify?.headers;
+  const stashed: Plan = headers
+    ? { ...plan, instances, notify: { ...plan.notify!, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, tokenFor(v)])) } }
+    : { ...plan, instances };
   const hunted = secretValues(plan.instances);
   // One pass, longest first: a shorter secret must never match inside a token already written.
   const pattern = new RegExp(hunted.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
@@ -56,7 +61,7 @@ export function stashSecrets(plan: Plan, values: SecretValues): Plan {
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
-  return hunted.length === 0 ? { ...plan, instances } : (walk({ ...plan, instances }) as Plan);
+  return hunted.length === 0 ? stashed : (walk(stashed) as Plan);
 }
 
 /** The plan with its tokens, wherever they stand, replaced by their values, or the ids the store does not hold. */
