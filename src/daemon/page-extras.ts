@@ -5,19 +5,22 @@
  * the same page. Reads only.
  */
 
-import { planSecretValues } from '../plan/secrets.js';
+import { planSecretValues, valuesToMask } from '../plan/secrets.js';
 import type { StatusPageOptions } from '../report/status-page.js';
 import { logFileOf } from '../supervise/process-group.js';
 import { loadHistory } from './dashboard-history.js';
 import { readLogTail } from './log-follower.js';
 import type { Revision } from './revisions.js';
+import { readSecretValues } from './secret-store.js';
 
 /** Lines of each log on the static page. */
 export const PAGE_LOG_LINES = 20;
 
 /** History and log tails for the static page of the project in `stateDir`, with `applied` the revision applied now. */
 export async function pageExtras(stateDir: string, applied: Revision | undefined): Promise<Pick<StatusPageOptions, 'history' | 'logTails'>> {
-  const secrets = planSecretValues(applied?.plan ?? { instances: [] });
+  // A log still holds what agents of earlier revisions printed: mask every kept revision's secrets, not only the applied one's.
+  const store = await readSecretValues(stateDir);
+  const secrets = valuesToMask([...planSecretValues(applied?.plan ?? { instances: [] }), ...(store.ok ? store.value.values() : [])]);
   const logTails: NonNullable<StatusPageOptions['logTails']> = [];
   for (const { name } of applied?.plan.instances ?? []) {
     const lines = await readLogTail(logFileOf(stateDir, name), PAGE_LOG_LINES, secrets);
