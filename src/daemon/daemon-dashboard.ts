@@ -5,7 +5,7 @@
  */
 
 import { planSecretValues } from '../plan/secrets.js';
-import { pageExtras } from './page-extras.js';
+import { logSecrets, pageExtras } from './page-extras.js';
 import { agentDetail, type DetailInput } from './agent-detail.js';
 import { eventSnapshot } from './snapshot-builder.js';
 import { loadHistory, olderRevision, revisionDiffText, rollbackPlanText } from './dashboard-history.js';
@@ -78,9 +78,9 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
       const failed = outcome.execution.failed.length > 0 ? `; failed: ${outcome.execution.failed.map((f) => `${f.name} (${f.state})`).join(', ')}` : '';
       return `rolled back to revision ${n} as revision ${outcome.revision.number}: ${outcome.revision.summary.text}${failed}`;
     },
-    logSource: (instance) => ({
+    logSource: async (instance) => ({
       file: logFileOf(daemon.paths.dir, instance),
-      secrets: planSecretValues(daemon.planState().applied?.plan ?? { instances: [] }),
+      secrets: await logSecrets(daemon.paths.dir, daemon.planState().applied),
     }),
   };
 }

@@ -16,11 +16,15 @@ import { readSecretValues } from './secret-store.js';
 /** Lines of each log on the static page. */
 export const PAGE_LOG_LINES = 20;
 
+/** The values to mask in agents' logs: a log still holds what agents of earlier revisions printed, so every kept revision's secrets, not only the applied one's. */
+export async function logSecrets(stateDir: string, applied: Revision | undefined): Promise<string[]> {
+  const store = await readSecretValues(stateDir);
+  return valuesToMask([...planSecretValues(applied?.plan ?? { instances: [] }), ...(store.ok ? store.value.values() : [])]);
+}
+
 /** History and log tails for the static page of the project in `stateDir`, with `applied` the revision applied now. */
 export async function pageExtras(stateDir: string, applied: Revision | undefined): Promise<Pick<StatusPageOptions, 'history' | 'logTails'>> {
-  // A log still holds what agents of earlier revisions printed: mask every kept revision's secrets, not only the applied one's.
-  const store = await readSecretValues(stateDir);
-  const secrets = valuesToMask([...planSecretValues(applied?.plan ?? { instances: [] }), ...(store.ok ? store.value.values() : [])]);
+  const secrets = await logSecrets(stateDir, applied);
   const logTails: NonNullable<StatusPageOptions['logTails']> = [];
   for (const { name } of applied?.plan.instances ?? []) {
     const lines = await readLogTail(logFileOf(stateDir, name), PAGE_LOG_LINES, secrets);
