@@ -339,7 +339,8 @@ notify:
 
 Header values are interpolated like every string, so a token comes from the
 environment or \`.env\`, and they are shown as \`***\` in \`config\`, \`plan\`,
-\`history\` and events. An attempt fails on a network error, a timeout, or an
+\`history\` and events, and kept out of revision files like secret env values
+(in \`secrets.json\`, 0600). An attempt fails on a network error, a timeout, or an
 answer of 400 or more; 408, 429 and 5xx answers and network errors are retried,
 other 4xx answers are not (asking again will not help). https uses the system's
 trusted certificates; a private CA is trusted by starting orchestra with

@@ -65,7 +65,7 @@ export async function runForeground(plan: Plan, options: ForegroundOptions): Pro
 
   daemon.onEvent((e) => {
     view.event(e);
-    if (e.type === 'agent-started') view.follow(e.agent, join(options.stateDir, 'logs', `${e.agent}.log`));
+    if (e.type === 'agent-started') view.follow(e.agent, join(statePaths(options.stateDir).logs, `${e.agent}.log`));
     // Like `compose up`: when nothing is left running or about to run, we are done.
     if (!shuttingDown && e.type !== 'state-changed' && status().length > 0 && status().every((s) => TERMINAL.has(s.state))) {
       const failed = status().some((s) => s.state === 'failed' || s.state === 'blocked');

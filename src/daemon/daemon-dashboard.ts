@@ -5,14 +5,15 @@
  */
 
 import { planSecretValues } from '../plan/secrets.js';
-import { pageExtras } from './page-extras.js';
+import { logSecrets, pageExtras } from './page-extras.js';
+import { agentDetail, type DetailInput } from './agent-detail.js';
+import { eventSnapshot } from './snapshot-builder.js';
 import { loadHistory, olderRevision, revisionDiffText, rollbackPlanText } from './dashboard-history.js';
 import { renderStatusPage } from '../report/status-page.js';
 import { logFileOf } from '../supervise/process-group.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Daemon } from './daemon.js';
 import type { DashboardBackend } from './dashboard-backend.js';
-import { startDashboardServer } from './dashboard-server.js';
 
 /** After an event, the page is rewritten within this long (a burst of events is one write). */
 const PAGE_AFTER_EVENT_MS = 3000;
@@ -47,6 +48,22 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
       await daemon.kill();
       return 'emergency stop: every agent was killed';
     },
+    detail: async (instance) => {
+      const applied = daemon.planState().applied;
+      const spec = applied?.plan.instances.find((i) => i.name === instance);
+      if (!applied || !spec) throw Object.assign(new Error(`unknown instance \`${instance}\``), { status: 404 });
+      const start = daemon.startedAt.getTime();
+      const input: DetailInput = {
+        spec,
+        alerts: daemon.snapshot().agents.find((a) => a.name === instance)?.alerts ?? [],
+        events: daemon.recentEvents().map((e) => eventSnapshot(e, start)),
+        raw: daemon.recentEvents(),
+        secrets: planSecretValues(applied.plan),
+      };
+      const status = daemon.reconciler.engine?.status().find((s) => s.name === instance);
+      if (status) input.status = status;
+      return agentDetail(input);
+    },
     history: () => loadHistory(daemon.paths.dir, daemon.planState().applied?.number),
     diffRevision: (n) => revisionDiffText(daemon.paths.dir, n, daemon.planState().applied),
     rollbackPlan: async (n) => {
@@ -61,9 +78,9 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
       const failed = outcome.execution.failed.length > 0 ? `; failed: ${outcome.execution.failed.map((f) => `${f.name} (${f.state})`).join(', ')}` : '';
       return `rolled back to revision ${n} as revision ${outcome.revision.number}: ${outcome.revision.summary.text}${failed}`;
     },
-    logSource: (instance) => ({
+    logSource: async (instance) => ({
       file: logFileOf(daemon.paths.dir, instance),
-      secrets: planSecretValues(daemon.planState().applied?.plan ?? { instances: [] }),
+      secrets: await logSecrets(daemon.paths.dir, daemon.planState().applied),
     }),
   };
 }
@@ -76,7 +93,10 @@ export class DashboardHost {
 
   /** Starts the dashboard (or returns the one already running). */
   async open(port: number | undefined): Promise<{ url: string; port: number }> {
-    this.#running ??= startDashboardServer(daemonBackend(this.daemon), port === undefined ? {} : { port });
+    // Loaded on first use: most daemons never serve a dashboard, and loading it slowed every cold start.
+    this.#running ??= import('./dashboard-server.js').then(({ startDashboardServer }) =>
+      startDashboardServer(daemonBackend(this.daemon), port === undefined ? {} : { port }),
+    );
     try {
       const server = await this.#running;
       return { url: server.url, port: server.port };

@@ -4,6 +4,7 @@
  * reports; every action and every snapshot comes from here.
  */
 
+import type { AgentDetailView } from '../report/agent-detail-view.js';
 import type { HistoryView } from '../report/history-view.js';
 import type { StatusSnapshot } from '../report/status-snapshot.js';
 
@@ -37,6 +38,8 @@ export interface DashboardBackend {
   logSource(instance: string): LogSource | Promise<LogSource>;
   /** Emergency stop: SIGKILL every process group at once. */
   kill(): Promise<string>;
+  /** The detail of one instance (config masked, probes, events, restarts, alerts). */
+  detail(instance: string): Promise<AgentDetailView>;
   /** The applied revisions, newest first. */
   history(): Promise<HistoryView>;
   /** What changed from revision `n` to the applied one, in the words of `orchestra diff`; rejects with a `status` (404, 409) for a bad number. */

@@ -63,7 +63,7 @@ export async function olderRevision(stateDir: string, n: number, applied: Revisi
 /** What changed from revision `n` to the applied one, field by field, as `orchestra diff N <applied>` prints it. */
 export async function revisionDiffText(stateDir: string, n: number, applied: Revision | undefined): Promise<string> {
   const older = await olderRevision(stateDir, n, applied);
-  return renderPlan(diffRevisions(older, applied!), { color: false, cwd: projectDir(stateDir) });
+  return renderPlan(diffRevisions(older, applied!), { color: false, cwd: projectDir(stateDir), originsOfRevision: applied!.number });
 }
 
 /** What rolling back to revision `n` would do now, as `orchestra rollback N` would plan it. */
@@ -78,5 +78,5 @@ export async function rollbackPlanText(
     applied: new Map(Object.entries(applied!.envFileHashes)),
     desired: new Map(Object.entries(revision.envFileHashes)),
   });
-  return { revision, text: renderPlan(changes, { color: false, cwd: projectDir(stateDir) }), changes: changes.changes };
+  return { revision, text: renderPlan(changes, { color: false, cwd: projectDir(stateDir), originsOfRevision: n }), changes: changes.changes };
 }

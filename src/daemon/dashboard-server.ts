@@ -10,7 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { didYouMean } from '../manifest/suggest.js';
-import { renderHistorySection, renderStatusPage, renderStatusRegion } from '../report/status-page.js';
+import { renderAgentDetail, renderHistorySection, renderStatusPage, renderStatusRegion } from '../report/status-page.js';
 import type { DashboardBackend } from './dashboard-backend.js';
 import { DashboardEventHub } from './dashboard-events.js';
 import { serveLogStream } from './dashboard-log-stream.js';
@@ -141,6 +141,12 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
       case 'events':
         await hub.add(res, baseHeaders());
         return;
+      case 'agent-detail': {
+        checkInstanceName(route.name, await backend.snapshot());
+        const detail = await refusals(() => backend.detail(route.name));
+        send(res, 200, 'text/html; charset=utf-8', renderAgentDetail(detail));
+        return;
+      }
       case 'history':
         send(res, 200, 'text/html; charset=utf-8', renderHistorySection(await backend.history(), { live: { token } }));
         return;

@@ -10,13 +10,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rm, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Result, err, ok } from '../util/result.js';
 import { ensureDir, writeFileAtomic, FILE_MODE } from './atomic-write.js';
 import { isPidAlive, procStartTime } from './proc-start-time.js';
+import { statePaths } from './paths.js';
 
-export const LOCK_FILE = 'apply.lock';
 const BREAK_SUFFIX = '.break';
 
 /** Who holds the lock. */
@@ -60,7 +59,7 @@ export async function acquireLock(stateDir: string, options: LockOptions): Promi
   const now = options.now ?? (() => new Date());
   const pollMs = options.pollMs ?? 100;
   const timeoutMs = options.timeoutMs ?? 0;
-  const path = join(stateDir, LOCK_FILE);
+  const path = statePaths(stateDir).lock;
   const started = Date.now();
   try {
     await ensureDir(stateDir);
@@ -99,7 +98,7 @@ export async function acquireLock(stateDir: string, options: LockOptions): Promi
 /** The current holder of a state directory's lock, or undefined when it is free (or unreadable). */
 export async function readLockHolder(stateDir: string): Promise<LockHolder | undefined> {
   try {
-    return parseHolder(await readFile(join(stateDir, LOCK_FILE), 'utf8'));
+    return parseHolder(await readFile(statePaths(stateDir).lock, 'utf8'));
   } catch {
     return undefined;
   }

@@ -5,19 +5,26 @@
  * the same page. Reads only.
  */
 
-import { planSecretValues } from '../plan/secrets.js';
+import { planSecretValues, valuesToMask } from '../plan/secrets.js';
 import type { StatusPageOptions } from '../report/status-page.js';
 import { logFileOf } from '../supervise/process-group.js';
 import { loadHistory } from './dashboard-history.js';
 import { readLogTail } from './log-follower.js';
 import type { Revision } from './revisions.js';
+import { readSecretValues } from './secret-store.js';
 
 /** Lines of each log on the static page. */
 export const PAGE_LOG_LINES = 20;
 
+/** The values to mask in agents' logs: a log still holds what agents of earlier revisions printed, so every kept revision's secrets, not only the applied one's. */
+export async function logSecrets(stateDir: string, applied: Revision | undefined): Promise<string[]> {
+  const store = await readSecretValues(stateDir);
+  return valuesToMask([...planSecretValues(applied?.plan ?? { instances: [] }), ...(store.ok ? store.value.values() : [])]);
+}
+
 /** History and log tails for the static page of the project in `stateDir`, with `applied` the revision applied now. */
 export async function pageExtras(stateDir: string, applied: Revision | undefined): Promise<Pick<StatusPageOptions, 'history' | 'logTails'>> {
-  const secrets = planSecretValues(applied?.plan ?? { instances: [] });
+  const secrets = await logSecrets(stateDir, applied);
   const logTails: NonNullable<StatusPageOptions['logTails']> = [];
   for (const { name } of applied?.plan.instances ?? []) {
     const lines = await readLogTail(logFileOf(stateDir, name), PAGE_LOG_LINES, secrets);

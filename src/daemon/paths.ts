@@ -1,6 +1,7 @@
 /**
- * The layout of a project's state directory. Every module that reads or
- * writes under `.orchestra/` takes its paths from here.
+ * The layout of a project's state directory. Every module of the daemon
+ * that reads or writes under `.orchestra/` takes its paths from here; the
+ * layers below (the engine, the event log) are handed the paths they need.
  */
 
 import { dirname, join, resolve } from 'node:path';
@@ -16,6 +17,8 @@ export interface StatePaths {
   statusPage: string;
   daemonLog: string;
   daemonPid: string;
+  /** Secret values of the kept revisions (0600), see secret-store.ts. */
+  secrets: string;
 }
 
 /** The state directory for a manifest: `--state-dir`, or `.orchestra/` beside the manifest. */
@@ -37,5 +40,6 @@ export function statePaths(dir: string): StatePaths {
     statusPage: join(abs, 'status.html'),
     daemonLog: join(abs, 'daemon.log'),
     daemonPid: join(abs, 'daemon.pid'),
+    secrets: join(abs, 'secrets.json'),
   };
 }

@@ -11,7 +11,7 @@
 
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import { type Result, err, ok } from '../util/result.js';
 import type { Plan } from '../plan/spec.js';
 import type { ChangeSet } from '../plan/change-set.js';
@@ -20,9 +20,9 @@ import { diff } from '../plan/diff.js';
 import { summaryLine } from '../plan/render.js';
 import { sha256 } from '../plan/env-file-hashes.js';
 import { ensureDir, writeFileAtomic } from './atomic-write.js';
-import { SECRETS_FILE, readSecretValues, referencedIds, restoreSecrets, stashSecrets, writeSecretValues } from './secret-store.js';
+import { statePaths } from './paths.js';
+import { readSecretValues, referencedIds, restoreSecrets, stashSecrets, writeSecretValues } from './secret-store.js';
 
-export const REVISIONS_DIR = 'revisions';
 export const DEFAULT_RETENTION = 50;
 
 export type { GitInfo, PlanSnapshot, Revision, RevisionInput, RevisionSummary } from '../reconcile/revision.js';
@@ -38,7 +38,7 @@ export interface WriteOptions {
 
 /** The revisions directory of a state directory. */
 export function revisionsDir(stateDir: string): string {
-  return join(stateDir, REVISIONS_DIR);
+  return statePaths(stateDir).revisions;
 }
 
 /** Stores a new revision numbered after the newest one, then prunes beyond the retention. */
@@ -135,7 +135,7 @@ export async function getRevision(stateDir: string, number: number): Promise<Res
   const secrets = await readSecretValues(stateDir);
   if (!secrets.ok) return err(`revision ${number}: ${secrets.error}`);
   const plan = restoreSecrets(data.plan, secrets.value);
-  if (!plan.ok) return err(`revision ${number} refers to ${plan.error.length} secret value(s) that ${join(stateDir, SECRETS_FILE)} no longer holds`);
+  if (!plan.ok) return err(`revision ${number} refers to ${plan.error.length} secret value(s) that ${statePaths(stateDir).secrets} no longer holds`);
   return ok({ ...data, plan: plan.value });
 }
 
@@ -202,13 +202,20 @@ export async function gitInfo(files: readonly string[]): Promise<GitInfo | undef
   const first = files[0];
   if (first === undefined) return undefined;
   const cwd = dirname(first);
-  const git = (args: string[]) => execa('git', args, { cwd, reject: false, stdin: 'ignore', env: { GIT_OPTIONAL_LOCKS: '0' } });
+  // node:child_process, not execa: loading execa cost a cold daemon ~0.25 s before it could answer (docs/performance.md).
+  const git = (args: string[]): Promise<{ ok: boolean; stdout: string }> =>
+    new Promise((resolve) => {
+      const child = execFile('git', args, { cwd, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout) =>
+        resolve({ ok: error === null, stdout: String(stdout) }),
+      );
+      child.stdin?.end();
+    });
   const head = await git(['rev-parse', '--verify', '--quiet', 'HEAD']);
-  if (head.failed || head.exitCode !== 0) return undefined;
-  const commit = String(head.stdout).trim();
+  if (!head.ok) return undefined;
+  const commit = head.stdout.trim();
   if (!/^[0-9a-f]{40,64}$/.test(commit)) return undefined;
   const status = await git(['status', '--porcelain', '--untracked-files=no']);
   const tracked = await git(['ls-files', '--error-unmatch', '--', ...files]);
-  const dirty = status.exitCode !== 0 || String(status.stdout).trim() !== '' || tracked.exitCode !== 0;
+  const dirty = !status.ok || status.stdout.trim() !== '' || !tracked.ok;
   return { commit, dirty };
 }

@@ -1,7 +1,7 @@
 /**
  * Secret values out of line: a revision keeps `orchestra-secret:<id>` in
  * place of every secret env value (keys listed in `secrets:` or matching the
- * secret pattern), and the values live in one `secrets.json` (0600) keyed by
+ * secret pattern) and every `notify.headers` value, and the values live in one `secrets.json` (0600) keyed by
  * random ids, so a revision file can be backed up, shared or pasted into an
  * issue without carrying a secret, and the ids say nothing about the values
  * (no hash of a short password to guess against). Reading a revision puts
@@ -10,13 +10,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { secretEnvKeys, secretValues } from '../plan/secrets.js';
 import type { Plan } from '../plan/spec.js';
 import { type Result, err, ok } from '../util/result.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { statePaths } from './paths.js';
 
-export const SECRETS_FILE = 'secrets.json';
 const TOKEN_PREFIX = 'orchestra-secret:';
 const TOKEN = /orchestra-secret:([0-9a-f]{32})/g;
 
@@ -48,6 +47,11 @@ export function stashSecrets(plan: Plan, values: SecretValues): Plan {
     }
     return env ? { ...spec, env } : spec;
   });
+  // Webhook header values are secret outright (they usually carry a token).
+  const headers = plan.notify?.headers;
+  const stashed: Plan = headers
+    ? { ...plan, instances, notify: { ...plan.notify!, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, tokenFor(v)])) } }
+    : { ...plan, instances };
   const hunted = secretValues(plan.instances);
   // One pass, longest first: a shorter secret must never match inside a token already written.
   const pattern = new RegExp(hunted.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
@@ -57,7 +61,7 @@ export function stashSecrets(plan: Plan, values: SecretValues): Plan {
     if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
-  return hunted.length === 0 ? { ...plan, instances } : (walk({ ...plan, instances }) as Plan);
+  return hunted.length === 0 ? stashed : (walk(stashed) as Plan);
 }
 
 /** The plan with its tokens, wherever they stand, replaced by their values, or the ids the store does not hold. */
@@ -87,7 +91,7 @@ export function referencedIds(text: string): string[] {
 
 /** The store of a state directory; empty when there is none yet. A store that cannot be parsed is an error, never silently empty. */
 export async function readSecretValues(stateDir: string): Promise<Result<SecretValues, string>> {
-  const path = join(stateDir, SECRETS_FILE);
+  const path = statePaths(stateDir).secrets;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -106,5 +110,5 @@ export async function readSecretValues(stateDir: string): Promise<Result<SecretV
 /** Replaces the store (owner-only, atomic). */
 export async function writeSecretValues(stateDir: string, values: SecretValues): Promise<void> {
   const sorted = Object.fromEntries([...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  await writeFileAtomic(join(stateDir, SECRETS_FILE), `${JSON.stringify({ version: 1, values: sorted }, null, 2)}\n`);
+  await writeFileAtomic(statePaths(stateDir).secrets, `${JSON.stringify({ version: 1, values: sorted }, null, 2)}\n`);
 }

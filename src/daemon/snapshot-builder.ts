@@ -80,6 +80,14 @@ function agentSnapshot(status: AgentStatus, plan: Plan | undefined, history: Usa
   return out;
 }
 
+/** One event as renderers show it; `daemonStart` (ms) marks the ones from before the current daemon. */
+export function eventSnapshot(e: OrchestraEvent, daemonStart: number | undefined): EventSnapshot {
+  const out: EventSnapshot = { time: e.time, type: e.type, severity: eventSeverity(e), message: e.message };
+  if ('agent' in e) out.agent = e.agent;
+  if (daemonStart !== undefined && Date.parse(e.time) < daemonStart) out.earlier = true;
+  return out;
+}
+
 /** The snapshot every renderer reads. */
 export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
   const daemonStart = input.daemon ? Date.parse(input.daemon.startedAt) : undefined;
@@ -88,12 +96,7 @@ export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
     generatedAt: input.now.toISOString(),
     agents: input.status.map((s) => agentSnapshot(s, input.plan, input.history)),
     graph: { levels: [], edges: [] },
-    events: input.events.map((e) => {
-      const out: EventSnapshot = { time: e.time, type: e.type, severity: eventSeverity(e), message: e.message };
-      if ('agent' in e) out.agent = e.agent;
-      if (daemonStart !== undefined && Date.parse(e.time) < daemonStart) out.earlier = true;
-      return out;
-    }),
+    events: input.events.map((e) => eventSnapshot(e, daemonStart)),
   };
   if (input.daemon) snapshot.daemon = input.daemon;
   if (input.boundary) snapshot.boundary = { ...input.boundary };

@@ -7,12 +7,11 @@
  */
 
 import { readFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type Result, err, ok } from '../util/result.js';
 import { STATE_VERSION, newState, type State } from '../reconcile/state.js';
 import { ensureDir, removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { statePaths } from './paths.js';
 
-export const STATE_FILE = 'state.json';
 
 export { STATE_VERSION, markApplied, newState, type AgentRecord, type State } from '../reconcile/state.js';
 
@@ -24,7 +23,7 @@ export type StateError =
 
 /** The path of state.json in a state directory. */
 export function statePath(stateDir: string): string {
-  return join(stateDir, STATE_FILE);
+  return statePaths(stateDir).state;
 }
 
 /**

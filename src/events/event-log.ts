@@ -1,18 +1,13 @@
 /**
- * The JSONL event log: appends each event as one line to
- * `<stateDir>/events.jsonl`. Synchronous appends through one O_APPEND
+ * The JSONL event log: appends each event as one line to the file it is
+ * handed (`events.jsonl` of the state directory, named by src/daemon/paths.ts). Synchronous appends through one O_APPEND
  * descriptor keep lines whole and in order even if the process dies right
  * after. Writes only; reading the history is the daemon's job.
  */
 
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { OrchestraEvent } from './event.js';
-
-/** The event log path inside a state directory. */
-export function eventLogPath(stateDir: string): string {
-  return join(stateDir, 'events.jsonl');
-}
 
 export class EventLog {
   #fd: number | undefined;

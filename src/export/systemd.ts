@@ -91,7 +91,8 @@ function serviceUnit(
   restartSettings(spec, unit, service, options, warnings);
   // A oneshot's start lasts its whole run, which orchestra does not bound.
   service.push(['TimeoutStartSec', oneshot ? 'infinity' : timeSpan(spec.startup.timeoutMs)]);
-  service.push(['KillMode', 'control-group']);
+  // systemd has no process-group mode: `group` maps to control-group (it signals setsid children too), `main` is exactly mixed.
+  service.push(['KillMode', spec.stop.mode === 'main' ? 'mixed' : 'control-group']);
   service.push(['KillSignal', spec.stop.signal]);
   service.push(['TimeoutStopSec', timeSpan(spec.stop.timeoutMs)]);
 

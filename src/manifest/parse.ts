@@ -2,14 +2,15 @@
  * Stage 1, parse: YAML text → located value tree. Owns YAML syntax errors,
  * duplicate keys (found while converting, in linear time), empty files, documents that are not a mapping, aliases and
  * `<<` merge keys. Must not interpret any key: the tree is plain data with
- * positions, exactly as written. Tries the fast reader (fast-yaml.ts) first
+ * positions, exactly as written. Tries the fast reader (fast/yaml-reader.ts) first
  * and uses the `yaml` package, loaded on first need, for everything else.
  */
 
 import { createRequire } from 'node:module';
 import type { Document, Node } from 'yaml';
 import { error, type Diagnostic, type Location } from '../util/diagnostic.js';
-import { fastParse } from './fast-yaml.js';
+import { fastPathsEnabled } from './fast/switch.js';
+import { fastParse } from './fast/yaml-reader.js';
 import type { MapEntry, MapNode, ValueNode } from './node.js';
 import { LineIndex, locate } from './source.js';
 
@@ -31,7 +32,7 @@ export interface ParsedFile {
 /** Parses one manifest (or overlay) file's text. Never throws. */
 export function parseManifestText(file: string, text: string): ParsedFile {
   const index = new LineIndex(text);
-  const fast = fastParse(file, text, index);
+  const fast = fastPathsEnabled() ? fastParse(file, text, index) : undefined;
   if (fast !== undefined) return { file, root: fast, diagnostics: [] };
   return fullParse(file, text, index);
 }

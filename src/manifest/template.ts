@@ -6,17 +6,19 @@
  * from the cache.
  *
  * Handlebars itself (about 100 ms of CPU to load on a slow box) is required
- * only when a string is beyond the fast path below; most manifests never
- * need it, and `orchestra --help` must not pay for it.
+ * only when a string is beyond the fast path (fast/template-subset.ts); most
+ * manifests never need it, and `orchestra --help` must not pay for it.
  */
 
 import { createRequire } from 'node:module';
+import { fastPathsEnabled } from './fast/switch.js';
+import { type Helper, parseSimple, renderSimple, type SimplePart } from './fast/template-subset.js';
 import { didYouMean } from './suggest.js';
 
 type HandlebarsModule = typeof import('handlebars');
 
 /** The helpers, shared by the fast path and the Handlebars instance. */
-const HELPER_FNS: Record<string, (...args: unknown[]) => unknown> = {
+const HELPER_FNS: Record<string, Helper> = {
   add: (...args: unknown[]) => {
     const operands = args.slice(0, -1);
     let sum = 0;
@@ -60,14 +62,22 @@ export function hasTemplate(text: string): boolean {
 
 /** Renders one string against a context. */
 export function renderTemplate(source: string, context: Record<string, unknown>): RenderOutcome {
-  let simple = simpleCache.get(source);
-  if (simple === undefined) {
-    simple = parseSimple(source);
-    simpleCache.set(source, simple);
+  let simple: SimplePart[] | null | undefined = null;
+  if (fastPathsEnabled()) {
+    simple = simpleCache.get(source);
+    if (simple === undefined) {
+      simple = parseSimple(source);
+      simpleCache.set(source, simple);
+    }
   }
   if (simple !== null) {
-    const out = renderSimple(simple, source, context);
-    if (out !== undefined) return out;
+    const out = renderSimple(simple, context, HELPER_FNS);
+    if (out?.ok === true) return out;
+    if (out !== undefined && 'missing' in out) {
+      const hint = hintFor(out.missing, context);
+      return { ok: false, code: 'unknown-template-variable', message: `unknown template variable "${out.missing}" in ${JSON.stringify(source)}`, ...(hint !== undefined ? { hint } : {}) };
+    }
+    if (out !== undefined) return explain(source, out.thrown, context);
   }
   let compiled = cache.get(source);
   if (compiled === undefined) {
@@ -108,119 +118,6 @@ function explain(source: string, e: unknown, context: Record<string, unknown>): 
   }
   if (e instanceof HelperError) return { ok: false, code: 'template-error', message: `${message} in ${JSON.stringify(source)}` };
   return { ok: false, code: 'template-error', message: `cannot render ${JSON.stringify(source)}: ${firstLine(message)}` };
-}
-
-/*
- * The fast path. Most manifest templates are `{{vars.port}}` or
- * `{{add 8080 replica.index}}`, and each distinct string would otherwise cost
- * a Handlebars compile (about a millisecond on a slow box, 1,000 of them in a
- * big manifest). Strings made only of plain paths and helper calls with path,
- * number or string arguments are evaluated here with Handlebars' semantics
- * (strict lookup for a bare path, lenient for helper arguments, `null` →
- * empty). Anything else, or any doubt, falls back to Handlebars.
- */
-type Arg = { path: string[] } | { literal: unknown };
-type SimplePart = string | { expr: string; helper?: string; args: Arg[] };
-
-const MUSTACHE = /\{\{([^{}]*)\}\}/g;
-const PATH = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$/;
-const TOKEN = /\s*("[^"]*"|'[^']*'|[^\s"']+)/y;
-const HELPERS = new Set(['add', 'default', 'json']);
-
-function parseSimple(source: string): SimplePart[] | null {
-  if (/\\\{\{|\{\{\{/.test(source)) return null;
-  const parts: SimplePart[] = [];
-  let last = 0;
-  for (const m of source.matchAll(MUSTACHE)) {
-    const inner = m[1]!.trim();
-    if (inner === '' || /^[#/^!>&~=]|~$/.test(inner)) return null;
-    const tokens: string[] = [];
-    TOKEN.lastIndex = 0;
-    let end = 0;
-    let t: RegExpExecArray | null;
-    while ((t = TOKEN.exec(inner)) !== null) {
-      tokens.push(t[1]!);
-      end = TOKEN.lastIndex;
-    }
-    if (inner.slice(end).trim() !== '' || tokens.length === 0) return null;
-    const args: Arg[] = [];
-    for (const tok of tokens.slice(1)) {
-      const arg = parseArg(tok);
-      if (arg === null) return null;
-      args.push(arg);
-    }
-    const head = tokens[0]!;
-    if (!PATH.test(head)) return null;
-    if (tokens.length > 1 && !HELPERS.has(head)) return null;
-    if (tokens.length === 1 && (HELPERS.has(head) || head === 'else' || head === 'this')) return null;
-    parts.push(source.slice(last, m.index));
-    parts.push(tokens.length > 1 ? { expr: inner, helper: head, args } : { expr: inner, args: [{ path: head.split('.') }] });
-    last = m.index + m[0].length;
-  }
-  if (source.slice(last).includes('{{')) return null;
-  parts.push(source.slice(last));
-  return parts;
-}
-
-function parseArg(tok: string): Arg | null {
-  if (/^"[^"]*"$|^'[^']*'$/.test(tok)) return { literal: tok.slice(1, -1) };
-  if (/^-?[0-9]+(\.[0-9]+)?$/.test(tok)) return { literal: Number(tok) };
-  if (tok === 'true' || tok === 'false') return { literal: tok === 'true' };
-  if (tok === 'null' || tok === 'undefined') return { literal: tok === 'null' ? null : undefined };
-  if (PATH.test(tok) && tok !== 'this' && tok !== 'else') return { path: tok.split('.') };
-  return null;
-}
-
-const MISSING = Symbol('missing');
-
-/** Looks a path up; MISSING when a segment is absent, undefined result when a non-object is in the way (let Handlebars decide). */
-function lookup(context: unknown, path: string[]): unknown {
-  let scope = context;
-  for (const part of path) {
-    if (scope === null || typeof scope !== 'object') return scope === undefined || scope === null ? MISSING : NOT_SIMPLE;
-    if (!Object.prototype.hasOwnProperty.call(scope, part)) return MISSING;
-    scope = (scope as Record<string, unknown>)[part];
-  }
-  return scope;
-}
-const NOT_SIMPLE = Symbol('not-simple');
-
-function renderSimple(parts: SimplePart[], source: string, context: Record<string, unknown>): RenderOutcome | undefined {
-  let out = '';
-  for (const part of parts) {
-    if (typeof part === 'string') {
-      out += part;
-      continue;
-    }
-    let value: unknown;
-    if (part.helper === undefined) {
-      const arg = part.args[0] as { path: string[] };
-      value = lookup(context, arg.path);
-      if (value === NOT_SIMPLE) return undefined;
-      if (value === MISSING) {
-        const path = arg.path.join('.');
-        const hint = hintFor(path, context);
-        return { ok: false, code: 'unknown-template-variable', message: `unknown template variable "${path}" in ${JSON.stringify(source)}`, ...(hint !== undefined ? { hint } : {}) };
-      }
-    } else {
-      const args: unknown[] = [];
-      for (const a of part.args) {
-        const v = 'literal' in a ? a.literal : lookup(context, a.path);
-        if (v === NOT_SIMPLE) return undefined;
-        args.push(v === MISSING ? undefined : v);
-      }
-      try {
-        value = HELPER_FNS[part.helper]!(...args, {});
-      } catch (e) {
-        return explain(source, e, context);
-      }
-    }
-    if (value !== null && value !== undefined) {
-      if (typeof value === 'object' && !Array.isArray(value)) return undefined;
-      out += String(value);
-    }
-  }
-  return { ok: true, value: out };
 }
 
 function hintFor(path: string, context: Record<string, unknown>): string | undefined {

@@ -4,7 +4,10 @@
  * revision, state; recovery adopts what a previous supervisor left running.
  * Returns typed outcomes and throws ReconcileError for refused requests. It
  * neither queues nor speaks HTTP: the daemon serializes calls and maps
- * errors to status codes; `up` and the library call it directly.
+ * errors to status codes; `up` and the library reach it through the same
+ * daemon runtime. Over 300 lines on purpose: apply, recovery, control and
+ * reload all read and write the one state and engine this class guards;
+ * split apart they would have to share them mutably.
  */
 
 import type { OrchestraEvent } from '../events/event.js';

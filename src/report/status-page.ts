@@ -9,6 +9,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import type { AgentDetailView } from './agent-detail-view.js';
 import type { HistoryView } from './history-view.js';
 import type { StatusSnapshot } from './status-snapshot.js';
 import { statusView } from './status-view.js';
@@ -28,12 +29,13 @@ export interface StatusPageOptions {
 
 const TEMPLATE_DIR = new URL('../../templates/status/', import.meta.url);
 /** Our own static files, inlined verbatim; the only unescaped output of the page. */
-const ASSETS = ['style.css', 'dashboard.js', 'log-view.js', 'history.js'] as const;
+const ASSETS = ['style.css', 'dashboard.js', 'log-view.js', 'history.js', 'agent-detail.js'] as const;
 
 interface Compiled {
   page: Handlebars.TemplateDelegate;
   region: Handlebars.TemplateDelegate;
   history: Handlebars.TemplateDelegate;
+  detail: Handlebars.TemplateDelegate;
 }
 
 let compiled: Compiled | undefined;
@@ -61,6 +63,7 @@ function compile(): Compiled {
     page: hbs.compile(readFileSync(new URL('page.hbs', TEMPLATE_DIR), 'utf8'), options),
     region: hbs.compile('{{> region}}', options),
     history: hbs.compile('{{> history}}', options),
+    detail: hbs.compile('{{> agent-detail}}', options),
   };
 }
 
@@ -85,6 +88,11 @@ function context(snapshot: StatusSnapshot, options: StatusPageOptions): object {
 /** Renders the whole self-contained page; with `options.live`, the dashboard. */
 export function renderStatusPage(snapshot: StatusSnapshot, options: StatusPageOptions = {}): string {
   return templates().page(context(snapshot, options));
+}
+
+/** Renders one instance's detail (the dashboard shows it in a dialog). */
+export function renderAgentDetail(detail: AgentDetailView): string {
+  return templates().detail({ detail });
 }
 
 /** Renders only the History section, for the dashboard to swap in after a rollback or an apply. */

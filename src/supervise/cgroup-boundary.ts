@@ -98,10 +98,11 @@ export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     return err(`cgroup v2 not writable: ${code} on ${asRoot ? dir : base}${asRoot ? '' : ' (run the daemon in a delegated scope, see docs/supervision.md)'}`);
   }
-  if (!existsSync(join(dir, 'cgroup.kill'))) {
-    removeCgroup(dir);
-    return err('cgroup v2 has no cgroup.kill here (Linux 5.14 or later needed)');
-  }
+  const killable = existsSync(join(dir, 'cgroup.kill'));
+  // That was a probe: cgroups are created when an agent enters, so an engine that never spawns leaves none behind.
+  removeCgroup(dir);
+  removeCgroup(top);
+  if (!killable) return err('cgroup v2 has no cgroup.kill here (Linux 5.14 or later needed)');
   return ok(new CgroupProject(dir, top));
 }
 
@@ -133,6 +134,12 @@ class CgroupProject implements ProjectBoundary {
     return findIn(this.dir);
   }
 
+  /** Removes the project's and the `orchestra` cgroup when empty (harmless EBUSY otherwise). */
+  removeIfEmpty(): void {
+    removeCgroup(this.dir);
+    removeCgroup(this.top);
+  }
+
   cleanup(): void {
     let entries: string[] = [];
     try {
@@ -142,8 +149,7 @@ class CgroupProject implements ProjectBoundary {
     }
     for (const e of entries) if (e.endsWith(INSTANCE_SUFFIX)) removeCgroup(join(this.dir, e));
     // Each fails harmlessly (EBUSY) while something still lives below it.
-    removeCgroup(this.dir);
-    removeCgroup(this.top);
+    this.removeIfEmpty();
   }
 }
 
@@ -244,6 +250,6 @@ class CgroupInstance implements InstanceBoundary {
   }
 
   release(): void {
-    removeCgroup(this.dir);
+    if (removeCgroup(this.dir)) this.project.removeIfEmpty();
   }
 }

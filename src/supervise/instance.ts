@@ -361,6 +361,8 @@ export class Instance {
     this.#intent = undefined;
     this.history = d.history;
     this.startupRetries = d.startupRetries;
+    // The run is over for good unless it backs off: an empty cgroup goes now (a populated one stays, harmlessly).
+    if (d.kind !== 'backoff') this.boundary.release();
     switch (d.kind) {
       case 'stopped':
         return this.move({ type: 'exit', exit, outcome: { kind: 'stopped', reason: d.reason } });

@@ -60,6 +60,8 @@ export function sendStop(main: number, members: readonly ProcInfo[], mode: StopM
       break;
     case 'group':
       signal(-main, sig);
+      // A forked service's main process need not lead a group; then the group signal misses it.
+      if (!members.some((p) => p.pid === main && p.pgid === main)) signal(main, sig);
       break;
     case 'all':
       signal(-main, sig);

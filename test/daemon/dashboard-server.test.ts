@@ -299,3 +299,29 @@ t.test('close ends open streams and stops listening', async (t) => {
   t.equal(backend.listenerCount, 0, 'unsubscribed from the backend');
   await t.rejects(request(server, '/api/status'), { code: 'ECONNREFUSED' });
 });
+
+t.test('the log, detail, history and revision endpoints: token, Host, Origin, bad input', async (t) => {
+  const { server, backend, auth } = await setup(t);
+  backend.diffs.set(3, 'No changes. Running agents match the manifest.\n');
+  const host = { Host: `evil.example:${server.port}` };
+  for (const path of ['/api/agents/redis/detail', '/api/history', '/api/revisions/3/diff', '/api/revisions/3/rollback-plan']) {
+    t.equal((await request(server, path)).status, 401, `${path} without the token`);
+    t.equal((await request(server, `${path}?token=${server.token}`)).status, 401, `${path} refuses the query token`);
+    t.equal((await request(server, path, { headers: { ...auth, ...host } })).status, 403, `${path} with a foreign Host`);
+    t.equal((await request(server, path, { headers: auth })).status, 200, `${path} with the header`);
+  }
+  t.equal((await request(server, '/api/agents/redis/logs', { headers: host })).status, 403, 'the log stream checks Host too');
+  const rollback = (headers: Record<string, string>) => request(server, '/api/revisions/3/rollback', { method: 'POST', headers });
+  t.equal((await rollback({})).status, 401, 'rollback without the token');
+  t.equal((await rollback({ ...auth, Origin: 'http://evil.example' })).status, 403, 'rollback from a foreign origin');
+  t.same(backend.calls, [], 'nothing was rolled back');
+  t.equal((await request(server, '/api/revisions/3/rollback', { headers: auth })).status, 405, 'GET cannot roll back');
+  t.equal((await request(server, '/api/revisions/0/diff', { headers: auth })).status, 400, 'revision 0');
+  t.equal((await request(server, '/api/revisions/x/diff', { headers: auth })).status, 400, 'not a number');
+  t.match((await request(server, '/api/revisions/9/diff', { headers: auth })).json().error, 'revision 9 does not exist');
+  t.equal((await request(server, '/api/agents/wroker/detail', { headers: auth })).status, 404, 'unknown instance');
+  t.equal((await request(server, '/api/agents/api/logs', { headers: auth })).status, 404, 'an agent with replicas is not an instance');
+  const ok = await rollback({ ...auth, Origin: `http://127.0.0.1:${server.port}` });
+  t.equal(ok.status, 200);
+  t.equal(ok.json().message, 'rolled back to revision 3');
+});

@@ -1,7 +1,10 @@
 import t from 'tap';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { LOCK_FILE, acquireLock, describeHolder, readLockHolder } from '../../src/daemon/lock.js';
+import { basename, join } from 'node:path';
+import { acquireLock, describeHolder, readLockHolder } from '../../src/daemon/lock.js';
+import { statePaths } from '../../src/daemon/paths.js';
+
+const LOCK_FILE = basename(statePaths('.').lock);
 import { procStartTime } from '../../src/daemon/proc-start-time.js';
 import { FIXTURES, type HasTeardown, spawnNode, transpileModules } from './child.js';
 
@@ -9,7 +12,7 @@ const HOLD = join(FIXTURES, 'hold-lock.mjs');
 
 // The children run this very lock module, transpiled once for a fast start.
 const LOCK_MODULE = await transpileModules(
-  ['src/daemon/lock.ts', 'src/daemon/atomic-write.ts', 'src/daemon/proc-start-time.ts', 'src/supervise/procfs.ts', 'src/util/result.ts'],
+  ['src/daemon/lock.ts', 'src/daemon/paths.ts', 'src/daemon/atomic-write.ts', 'src/daemon/proc-start-time.ts', 'src/supervise/procfs.ts', 'src/util/result.ts'],
   t.testdir(),
 );
 

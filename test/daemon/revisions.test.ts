@@ -214,3 +214,16 @@ t.test('secret env values are stored out of line, restored on read, and pruned w
   if (!corrupt.ok) t.match(corrupt.error, /secrets\.json is corrupt/);
   await t.rejects(writeRevision(state, input(await withSecret('x-token-c'), new Date()), { git: false }), /cannot record the revision: .*secrets\.json is corrupt/);
 });
+
+t.test('webhook header values are stored out of line too', async (t) => {
+  const dir = t.testdir();
+  const state = join(dir, '.orchestra');
+  const p = await planIn(dir, 'a');
+  p.notify = { webhook: 'https://hooks.example/x', headers: { Authorization: 'Bearer hdr-secret-1234' }, timeoutMs: 5000, retries: 3, events: ['failed'] };
+  const r = await writeRevision(state, input(p, new Date()), { git: false });
+  t.equal(r.plan.notify?.headers?.['Authorization'], 'Bearer hdr-secret-1234');
+  t.notMatch(await readFile(join(revisionsDir(state), `${r.number}.json`), 'utf8'), /hdr-secret-1234/, 'not in the revision file');
+  const got = await getRevision(state, r.number);
+  t.ok(got.ok);
+  if (got.ok) t.same(got.value.plan.notify?.headers, { Authorization: 'Bearer hdr-secret-1234' }, 'restored on read');
+});

@@ -2,14 +2,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { EventLog, eventLogPath } from '../../src/events/event-log.js';
+import { statePaths } from '../../src/daemon/paths.js';
+import { EventLog } from '../../src/events/event-log.js';
 import { makeEvent } from '../../src/events/event.js';
 import { maskDeep, secretValues } from '../../src/plan/secrets.js';
 
 t.test('the JSONL appender writes one event per line, in order', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'orchestra-ev-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const log = new EventLog(eventLogPath(join(dir, 'state')));
+  const log = new EventLog(statePaths(join(dir, 'state')).events);
   log.append(makeEvent(0, { type: 'agent-started', agent: 'a', pid: 1, attempt: 1, message: 'started (pid 1)' }));
   log.append(makeEvent(1000, { type: 'agent-failed', agent: 'a', reason: 'boom', message: 'failed: boom' }));
   log.close();

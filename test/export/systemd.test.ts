@@ -140,6 +140,15 @@ t.test('the verify helper does catch a broken unit', async (t) => {
   t.equal(r.problems.length, 2, r.lines.join('\n'));
 });
 
+t.test('stop.mode main becomes KillMode=mixed; group and all stay control-group', async (t) => {
+  for (const [mode, kill] of [['main', 'mixed'], ['group', 'control-group'], ['all', 'control-group']] as const) {
+    const base = quickstartLikePlan();
+    const plan = { ...base, instances: base.instances.map((i) => ({ ...i, stop: { ...i.stop, mode } })) };
+    const unit = file(exportSystemd(plan, { resolveProgram }).files, 'quickstart-store.service');
+    t.match(unit, new RegExp(`^KillMode=${kill}$`, 'm'), `${mode} → ${kill}`);
+  }
+});
+
 t.test('forking services, stop and reload commands map to Type=forking, PIDFile=, ExecStop= and ExecReload=', async (t) => {
   const r = exportSystemd(
     makePlan({

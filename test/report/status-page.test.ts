@@ -184,7 +184,7 @@ t.test('live controls appear only on the dashboard', async (t) => {
   const reloadable = renderStatusPage(withReload, { live: { token, nonce: 'abc123' } });
   t.match(card(reloadable, 'redis'), /data-action="reload" data-agent="redis">Reload</, 'Reload on a running agent that has one');
   t.match(card(reloadable, 'migrate'), 'data-action="reload" data-agent="migrate" disabled', 'disabled when not running');
-  t.equal(count(live, '<dialog'), 4, 'confirmation, emergency stop, diff and log view dialogs');
+  t.equal(count(live, '<dialog'), 5, 'confirmation, emergency stop, diff, agent detail and log view dialogs');
   t.notMatch(live, /\sstyle="/, 'no style attributes, which a nonce-based CSP would block');
   t.notMatch(live, /\son[a-z]+="/, 'no inline event handlers, which CSP would block');
 });

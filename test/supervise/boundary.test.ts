@@ -39,7 +39,7 @@ function projectDir(stateDir: string): string {
 
 for (const { kind, boundary, skip } of KINDS) {
   t.test(`${kind}: a daemonized grandchild that ignores SIGTERM does not survive stop`, { skip }, async (t) => {
-    const h = harness(t, plan([spec({ name: 'd', command: fixture('daemonize'), stop: { signal: 'SIGTERM', timeoutMs: 5000 } })]), { boundary });
+    const h = harness(t, plan([spec({ name: 'd', command: fixture('double-fork'), stop: { signal: 'SIGTERM', timeoutMs: 5000 } })]), { boundary });
     t.equal(h.engine.boundaryInfo().kind, kind);
     await h.engine.startAll();
     const daemon = Number(await lineOf(join(h.stateDir, 'logs/d.log'), /daemon (\d+)/));
@@ -60,9 +60,9 @@ for (const { kind, boundary, skip } of KINDS) {
     const h = harness(
       t,
       plan([
-        spec({ name: 'd', command: fixture('daemonize'), stop: { signal: 'SIGTERM', timeoutMs: 60_000 } }),
+        spec({ name: 'd', command: fixture('double-fork'), stop: { signal: 'SIGTERM', timeoutMs: 60_000 } }),
         // Exits at once, leaving its daemon behind: no main process, something still in the boundary.
-        spec({ name: 'left', type: 'oneshot', command: ['sh', '-c', `${fixture('daemonize', 'middle').map((a) => `'${a}'`).join(' ')}; exit 0`] }),
+        spec({ name: 'left', type: 'oneshot', command: ['sh', '-c', `${fixture('double-fork', 'middle').map((a) => `'${a}'`).join(' ')}; exit 0`] }),
       ]),
       { boundary },
     );

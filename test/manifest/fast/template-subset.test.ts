@@ -5,7 +5,7 @@
  */
 import Handlebars from 'handlebars';
 import t from 'tap';
-import { renderTemplate } from '../../src/manifest/template.js';
+import { renderTemplate } from '../../../src/manifest/template.js';
 
 const reference = Handlebars.create();
 reference.registerHelper('add', (...args: unknown[]) => args.slice(0, -1).reduce((a: number, b) => a + Number(b), 0));
@@ -65,4 +65,13 @@ t.test('syntax errors and helper errors are data, not exceptions', async (t) => 
   t.match(renderTemplate('{{#if x}}', context), { ok: false, code: 'template-syntax' });
   t.match(renderTemplate('{{add "x" 1}}', context), { ok: false, code: 'template-error', message: /add expects numbers/ });
   t.match(renderTemplate('{{vars.port.deeper}}', context), { ok: false });
+});
+
+t.test('with ORCHESTRA_FULL_PARSERS Handlebars renders every case, to the same outcome', async (t) => {
+  const cases = [...ok, '{{vars.prot}}', '{{nope}}', '{{env.NOT_SET}}', '{{add "x" 1}}', '{{vars.port.deeper}}', '{{#if x}}'];
+  const fast = cases.map((c) => renderTemplate(c, context));
+  process.env['ORCHESTRA_FULL_PARSERS'] = '1';
+  t.teardown(() => delete process.env['ORCHESTRA_FULL_PARSERS']);
+  const full = cases.map((c) => renderTemplate(c, context));
+  cases.forEach((c, i) => t.same(full[i], fast[i], c));
 });

@@ -11,16 +11,15 @@
  *
  * Why: `yaml` builds a full Document (CST, then nodes, then our tree) through
  * generators; for a 1,000-agent manifest that was over half of a cold
- * `orchestra validate`. The differential test (test/manifest/fast-yaml.test.ts)
+ * `orchestra validate`. The differential test (test/manifest/fast/yaml-reader.test.ts)
  * checks this reader against the full path.
  */
 
-import type { Location } from '../util/diagnostic.js';
-import type { MapNode, ScalarValue, SeqNode, ValueNode } from './node.js';
-import type { LineIndex } from './source.js';
+import type { Location } from '../../util/diagnostic.js';
+import type { MapNode, SeqNode, ValueNode } from '../node.js';
+import type { LineIndex } from '../source.js';
+import { BAIL, Bail, PLAIN_START, checkPlainStart, plainValue, quoted } from './yaml-scalars.js';
 
-class Bail extends Error {}
-const BAIL = new Bail();
 
 interface Line {
   /** Offset of the first non-space character. */
@@ -40,10 +39,6 @@ export function fastParse(file: string, text: string, index: LineIndex): MapNode
   }
 }
 
-const PLAIN_START = /[A-Za-z0-9_./$~(+-]/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const INT = /^[-+]?[0-9]+$/;
-const SPECIAL_NUMBER = /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|0o[0-7]+|0x[0-9a-fA-F]+)$/;
 
 class Reader {
   readonly lines: Line[] = [];
@@ -174,7 +169,7 @@ class Reader {
     let value: string;
     let keyEnd: number;
     if (c === '"' || c === "'") {
-      const q = this.quoted(p, end);
+      const q = quoted(this.text, p, end);
       value = q.value;
       keyEnd = q.end;
     } else {
@@ -190,7 +185,7 @@ class Reader {
       value = this.text.slice(p, e);
       keyEnd = e;
       // A key must be a string for us; `1:` or `true:` would be other types in yaml.
-      if (this.plainValue(value) !== value) throw BAIL;
+      if (plainValue(value) !== value) throw BAIL;
     }
     if (this.text.charCodeAt(keyEnd) !== 58) throw BAIL;
     const after = keyEnd + 1;
@@ -213,7 +208,7 @@ class Reader {
       node = r.node;
       after = r.end;
     } else if (c === '"' || c === "'") {
-      const q = this.quoted(p, end);
+      const q = quoted(this.text, p, end);
       node = { kind: 'scalar', value: q.value, loc: this.loc(p, q.end) };
       after = q.end;
     } else {
@@ -226,93 +221,13 @@ class Reader {
       }
       while (e > p && this.text.charCodeAt(e - 1) === 32) e--;
       const raw = this.text.slice(p, e);
-      this.checkPlainStart(raw);
-      node = { kind: 'scalar', value: this.plainValue(raw), loc: this.loc(p, e) };
+      checkPlainStart(raw);
+      node = { kind: 'scalar', value: plainValue(raw), loc: this.loc(p, e) };
       after = e;
     }
     const rest = this.skipSpaces(after, end);
     if (rest !== end && !(this.text.charCodeAt(rest) === 35 && rest > after)) throw BAIL;
     return node;
-  }
-
-  checkPlainStart(raw: string): void {
-    const c = raw[0]!;
-    if (!PLAIN_START.test(c)) throw BAIL;
-    if ((c === '-' || c === '?') && (raw.length === 1 || raw[1] === ' ')) throw BAIL;
-    if (raw === '---' || raw.startsWith('--- ')) throw BAIL;
-  }
-
-  /** yaml's core schema for plain scalars; exotic number forms are left to yaml. */
-  plainValue(raw: string): ScalarValue {
-    switch (raw) {
-      case '':
-      case '~':
-      case 'null':
-      case 'Null':
-      case 'NULL':
-        return null;
-      case 'true':
-      case 'True':
-      case 'TRUE':
-        return true;
-      case 'false':
-      case 'False':
-      case 'FALSE':
-        return false;
-    }
-    const c = raw.charCodeAt(0);
-    if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46) {
-      if (SPECIAL_NUMBER.test(raw)) throw BAIL;
-      if (INT.test(raw)) {
-        const n = Number(raw);
-        if (!Number.isSafeInteger(n)) throw BAIL;
-        return n;
-      }
-      if (FLOAT.test(raw)) return Number(raw);
-    }
-    return raw;
-  }
-
-  /** A one-line quoted scalar starting at `p`. */
-  quoted(p: number, end: number): { value: string; end: number } {
-    const q = this.text[p]!;
-    if (q === "'") {
-      let e = p + 1;
-      let value = '';
-      for (;;) {
-        const close = this.text.indexOf("'", e);
-        if (close < 0 || close >= end) throw BAIL;
-        value += this.text.slice(e, close);
-        if (this.text[close + 1] === "'") {
-          value += "'";
-          e = close + 2;
-          continue;
-        }
-        return { value, end: close + 1 };
-      }
-    }
-    let e = p + 1;
-    let escaped = false;
-    while (e < end) {
-      const ch = this.text.charCodeAt(e);
-      if (ch === 92) {
-        escaped = true;
-        e += 2;
-        continue;
-      }
-      if (ch === 34) break;
-      e++;
-    }
-    if (e >= end) throw BAIL;
-    const body = this.text.slice(p + 1, e);
-    if (!escaped) return { value: body, end: e + 1 };
-    // Only the escapes YAML and JSON share (not \x, \e, \N, \U, `\ `…).
-    if (/\\[^"\\/bfnrtu]/.test(body)) throw BAIL;
-    try {
-      return { value: JSON.parse(`"${body}"`) as string, end: e + 1 };
-    } catch {
-      throw BAIL;
-    }
   }
 
   /** A one-line flow mapping or list starting at `p`. */
@@ -359,7 +274,7 @@ class Reader {
     if (c === undefined || p >= end) throw BAIL;
     if (c === '{' || c === '[') return this.flow(p, end);
     if (c === '"' || c === "'") {
-      const qq = this.quoted(p, end);
+      const qq = quoted(this.text, p, end);
       return { node: { kind: 'scalar', value: qq.value, loc: this.loc(p, qq.end) }, end: qq.end };
     }
     let e = p;
@@ -372,7 +287,7 @@ class Reader {
     while (e > p && this.text.charCodeAt(e - 1) === 32) e--;
     const raw = this.text.slice(p, e);
     if (raw === '') throw BAIL;
-    this.checkPlainStart(raw);
-    return { node: { kind: 'scalar', value: this.plainValue(raw), loc: this.loc(p, e) }, end: e };
+    checkPlainStart(raw);
+    return { node: { kind: 'scalar', value: plainValue(raw), loc: this.loc(p, e) }, end: e };
   }
 }

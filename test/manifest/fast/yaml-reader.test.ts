@@ -1,5 +1,5 @@
 /**
- * Differential test of the fast YAML reader (src/manifest/fast-yaml.ts):
+ * Differential test of the fast YAML reader (src/manifest/fast/yaml-reader.ts):
  * whenever it accepts a text, its tree — every value, key, order and source
  * range — must equal what the full `yaml` path builds, and the full path must
  * find no problem in that text. Inputs: every manifest in the repository's
@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { fastParse } from '../../src/manifest/fast-yaml.js';
-import type { ValueNode } from '../../src/manifest/node.js';
-import { fullParse, parseManifestText } from '../../src/manifest/parse.js';
-import { LineIndex } from '../../src/manifest/source.js';
+import { fastParse } from '../../../src/manifest/fast/yaml-reader.js';
+import type { ValueNode } from '../../../src/manifest/node.js';
+import { fullParse, parseManifestText } from '../../../src/manifest/parse.js';
+import { LineIndex } from '../../../src/manifest/source.js';
 // @ts-expect-error plain JavaScript module without types
-import { generateManifest } from '../../bench/load/generate.mjs';
+import { generateManifest } from '../../../bench/load/generate.mjs';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = join(import.meta.dirname, '..', '..', '..');
 
 /** A tree as plain JSON, ranges included (start/end resolved). */
 function shape(node: ValueNode): unknown {
