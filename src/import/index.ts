@@ -8,14 +8,16 @@ import type { Diagnostic } from '../util/diagnostic.js';
 import { didYouMean } from '../manifest/suggest.js';
 import type { ImportInput, ImportResult } from './draft.js';
 import { importProcessCompose } from './process-compose.js';
+import { importPm2 } from './pm2.js';
 import { importProcfile } from './procfile.js';
 import { importSupervisord } from './supervisord.js';
 
-export type ImportFormat = 'process-compose' | 'procfile' | 'supervisord';
+export type ImportFormat = 'process-compose' | 'procfile' | 'pm2' | 'supervisord';
 
 export const IMPORTERS: Record<ImportFormat, (input: ImportInput) => ImportResult> = {
   'process-compose': importProcessCompose,
   procfile: importProcfile,
+  pm2: importPm2,
   supervisord: importSupervisord,
 };
 
