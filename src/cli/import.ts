@@ -14,6 +14,7 @@ import type { ImportInput } from '../import/draft.js';
 import { IMPORTERS, resolveFormat } from '../import/index.js';
 import { writeManifest } from '../import/write-manifest.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
+import { evaluateEcosystem, isEcosystemProgram } from './pm2-ecosystem.js';
 
 export interface ImportCommandOptions {
   format: string;
@@ -54,7 +55,15 @@ export async function runImport(options: ImportCommandOptions): Promise<number> 
     return fail([{ severity: 'error', code: 'file-not-found', message: `cannot read \`${options.file}\``, location: { file: options.file }, hint: 'check the path' }]);
   }
   const target = options.out !== undefined ? path.resolve(options.out) : undefined;
-  const input: ImportInput = { file, text, outDir: target ? path.dirname(target) : process.cwd(), readText, glob: globFiles };
+  let source = { file, text };
+  if (resolved.format === 'pm2' && isEcosystemProgram(file)) {
+    const evaluated = evaluateEcosystem(file, text);
+    if ('diagnostic' in evaluated) return fail([evaluated.diagnostic]);
+    // Warnings then point at lines of the exported value, shown as JSON, not at the program text.
+    source = { file: `${file} (as JSON)`, text: evaluated.json };
+    sources.set(source.file, source.text);
+  }
+  const input: ImportInput = { ...source, outDir: target ? path.dirname(target) : process.cwd(), readText, glob: globFiles };
 
   const result = IMPORTERS[resolved.format](input);
   const diagnostics = result.diagnostics.map((d): Diagnostic =>

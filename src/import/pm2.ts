@@ -4,7 +4,8 @@
  * (`env_NAME` blocks become `environments.NAME`), instances, restart policy
  * (autorestart, max_restarts and min_uptime, restart_delay,
  * exp_backoff_restart_delay), max_memory_restart, kill_timeout. A `.js`
- * ecosystem file is code; it is not run (see docs/import.md). Pure.
+ * ecosystem file is code: the CLI evaluates it first (src/cli/pm2-ecosystem.ts)
+ * and hands its value over as JSON. Pure.
  */
 
 import path from 'node:path';
@@ -36,7 +37,7 @@ const HANDLED = new Set(['name', 'script', 'args', 'interpreter', 'interpreter_a
 export function importPm2(input: ImportInput): ImportResult {
   const notes = new ImportNotes();
   if (/\.[cm]?js$/.test(input.file)) {
-    notes.error('pm2-js-not-run', 'an ecosystem .js file is a program, and orchestra does not run it to import it', { file: input.file }, 'print it as JSON and import that: `node -e "console.log(JSON.stringify(require(\'./ecosystem.config.js\')))" > ecosystem.json`');
+    notes.error('pm2-js-not-evaluated', 'an ecosystem .js file is a program: evaluate it first and import its value as JSON', { file: input.file }, '`orchestra import pm2 ecosystem.config.js` does this for you');
     return { diagnostics: notes.list };
   }
   const parsed = fullParse(input.file, input.text);

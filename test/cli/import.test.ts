@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { parse } from 'yaml';
 import { runCli } from './run-cli.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/import');
@@ -54,4 +55,41 @@ t.test('stdout and --json', async (t) => {
   const parsed = JSON.parse(j.stdout) as { ok: boolean; diagnostics: { code: string; file: string }[] };
   t.equal(parsed.ok, false);
   t.equal(parsed.diagnostics[0]?.code, 'dependency-cycle');
+});
+
+t.test('pm2: an ecosystem .js file is evaluated as PM2 would, in its folder with the caller environment', async (t) => {
+  const dir = t.testdir({
+    // Like a project of PM2's users: CommonJS (this repository itself is "type": "module").
+    'package.json': '{ "type": "commonjs" }',
+    'ecosystem.config.js': [
+      'console.log("printed by the config, ignored");',
+      'module.exports = {',
+      '  apps: [{ name: "api", script: "./server.js", instances: 2,',
+      '    env: { PORT: process.env.BASE_PORT || "3000", HERE: require("node:path").basename(process.cwd()) },',
+      '    cron_restart: "0 0 * * *" }],',
+      '};',
+      '',
+    ].join('\n'),
+    'broken.config.js': 'module.exports = {\n  apps: [\n    { name: "x" script: "y" }\n]};\n',
+    'throws.config.cjs': 'throw new Error("no apps today");\n',
+  });
+  const r = runCli(['import', 'pm2', 'ecosystem.config.js', '-o', 'orchestra.yaml'], { cwd: dir, env: { BASE_PORT: '4100' } });
+  t.equal(r.code, 0, r.stderr);
+  const manifest = readFileSync(path.join(dir, 'orchestra.yaml'), 'utf8');
+  const api = (parse(manifest) as { agents: { api: { env: Record<string, string>; replicas: number } } }).agents.api;
+  t.equal(api.env['PORT'], '4100', 'process.env of the caller is seen by the file');
+  t.equal(api.env['HERE'], path.basename(dir), 'the file runs in its own folder');
+  t.equal(api.replicas, 2);
+  t.notMatch(manifest + r.stdout, /printed by the config/);
+  t.match(r.stderr, /ecosystem\.config\.js \(as JSON\):\d+:\d+ warning: app `api`: `cron_restart` is not imported/);
+  t.equal(runCli(['validate', '-f', 'orchestra.yaml'], { cwd: dir }).code, 0);
+
+  const broken = runCli(['import', 'pm2', 'broken.config.js'], { cwd: dir });
+  t.equal(broken.code, 1);
+  t.match(broken.stderr, /^broken\.config\.js:3:1 error: evaluating the ecosystem file failed: SyntaxError/m);
+  t.notMatch(broken.stderr, /\n\s+at /, 'no stack trace');
+
+  const throws = runCli(['import', 'pm2', 'throws.config.cjs'], { cwd: dir });
+  t.equal(throws.code, 1);
+  t.match(throws.stderr, /throws\.config\.cjs:1:1 error: evaluating the ecosystem file failed: Error: no apps today/);
 });

@@ -26,8 +26,8 @@ t.test('an ecosystem JSON file from the docs, field by field', async (t) => {
   t.same(located(result.diagnostics, own), ['ecosystem.config.json:14:7 warning: app `API`: `cron_restart` is not imported: orchestra does not restart agents on a schedule']);
 });
 
-t.test('a .js ecosystem file is not run', async (t) => {
+t.test('the pure importer does not run a .js ecosystem file (the CLI evaluates it first)', async (t) => {
   const result = importFile(importPm2, path.join(own, 'ecosystem.config.js'), own);
   t.equal(result.draft, undefined);
-  t.match(located(result.diagnostics, own)[0], /^ecosystem\.config\.js error: an ecosystem \.js file is a program/);
+  t.match(located(result.diagnostics, own)[0], /^ecosystem\.config\.js error: an ecosystem \.js file is a program: evaluate it first/);
 });
