@@ -192,6 +192,15 @@ export function warnCommonLosses(spec: AgentSpec, warnings: ExportWarnings, targ
   if (spec.startup.retries > 0) warnings.unmapped(spec.agent, 'startup.retries', 'failed starts follow the restart policy instead');
 }
 
+/** Warnings for what containers cannot carry of a real service: forking, a stop command, reload. */
+export function warnServiceLosses(spec: AgentSpec, warnings: ExportWarnings): void {
+  if (spec.type === 'forking') {
+    warnings.approximated(spec.agent, 'type', 'a container runs its command in the foreground, so `type: forking` is exported as a service and `pid_file` is dropped', 'make the command stay in the foreground (e.g. `nginx -g "daemon off;"`, `redis-server --daemonize no`)');
+  }
+  if (spec.stop.command !== undefined) warnings.unmapped(spec.agent, 'stop.command', `the container is stopped with \`${spec.stop.signal}\` instead`);
+  if (spec.reload !== undefined) warnings.unmapped(spec.agent, 'reload', 'there is no reload operation; a config change recreates the container');
+}
+
 /** Warns that secret values are written in plain text into the output. */
 export function warnSecrets(spec: AgentSpec, warnings: ExportWarnings, where: string): void {
   for (const key of secretEnvKeys(spec)) {

@@ -14,6 +14,7 @@ import {
   retriesAllowed,
   shellQuote,
   warnCommonLosses,
+  warnServiceLosses,
   warnReplicaDifferences,
   warnSecrets,
   warnThresholdLosses,
@@ -101,6 +102,7 @@ function service(
   warnReplicaDifferences(group, warnings);
   warnSecrets(spec, warnings, 'the compose file');
   warnCommonLosses(spec, warnings, { priority: 'Compose starts services of one dependency level in no set order' });
+  warnServiceLosses(spec, warnings);
   warnThresholdLosses(spec, warnings, { memory: 'the container is OOM-killed at the memory limit', cpu: 'the container is throttled at the cpu limit' });
   if (spec.nice !== undefined) warnings.unmapped(spec.agent, 'nice', 'Compose has no niceness setting');
   return s;

@@ -16,6 +16,7 @@ import {
   retriesAllowed,
   shellQuote,
   warnCommonLosses,
+  warnServiceLosses,
   warnReplicaDifferences,
   warnSecrets,
   warnThresholdLosses,
@@ -86,6 +87,7 @@ function workload(
   warnReplicaDifferences(group, warnings);
   warnSecrets(spec, warnings, 'the manifest');
   warnCommonLosses(spec, warnings, { priority: 'Kubernetes starts pods in no set order' });
+  warnServiceLosses(spec, warnings);
   warnThresholdLosses(spec, warnings, { memory: 'the container is OOM-killed at the memory limit', cpu: 'the container is throttled at the cpu limit' });
   if (spec.stop.signal !== 'SIGTERM') {
     warnings.unmapped(spec.agent, 'stop.signal', `Kubernetes stops containers with SIGTERM (or the image's STOPSIGNAL), not ${spec.stop.signal}`);

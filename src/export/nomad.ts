@@ -18,6 +18,7 @@ import {
   restartWindowMs,
   retriesAllowed,
   warnCommonLosses,
+  warnServiceLosses,
   warnSecrets,
   type AgentGroup,
 } from './common.js';
@@ -135,6 +136,7 @@ function task(group: AgentGroup, options: ExportOptions, warnings: ExportWarning
   if (resources) t['Resources'] = resources;
   if (spec.nice !== undefined) warnings.unmapped(spec.agent, 'nice', 'raw_exec has no niceness setting');
   warnCommonLosses(spec, warnings, { priority: 'Nomad starts task groups in no set order' });
+  warnServiceLosses(spec, warnings);
   return t;
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { exportCompose } from '../../src/export/compose.js';
 import { exportKubernetes } from '../../src/export/kubernetes.js';
+import { exportNomad } from '../../src/export/nomad.js';
 import { loadManifest } from '../../src/manifest/load.js';
 import type { Plan } from '../../src/plan/spec.js';
 
@@ -83,4 +84,24 @@ t.test('loopback addresses no agent serves and host paths are warned about', asy
   t.same(cache?.location?.range?.start.line, 10, 'located at the value');
   const k8s = exportKubernetes(plan, { image: 'node:20' }).warnings.map((w) => w.code);
   t.ok(k8s.includes('export-loopback') && k8s.includes('export-host-path'), 'kubernetes warns too');
+});
+
+t.test('forking, a stop command and reload are named where containers cannot carry them', async (t) => {
+  const plan = await planOf(t, [
+    'version: 1',
+    'agents:',
+    '  web:',
+    '    type: forking',
+    '    pid_file: web.pid',
+    '    command: ["nginx"]',
+    '    stop: { command: ["nginx", "-s", "quit"] }',
+    '    reload: { command: ["nginx", "-s", "reload"] }',
+  ]);
+  for (const [target, run] of [['compose', exportCompose], ['kubernetes', exportKubernetes], ['nomad', exportNomad]] as const) {
+    const warnings = run(plan, { image: 'nginx:1' }).warnings;
+    const about = (field: string): string[] => warnings.filter((w) => w.message.startsWith(`agent \`web\`: \`${field}\` is`)).map((w) => w.code);
+    t.same(about('type'), ['export-approximated'], `${target}: forking is named as approximated`);
+    t.same(about('stop.command'), ['export-unmapped'], `${target}: the stop command is named as not mapped`);
+    t.same(about('reload'), ['export-unmapped'], `${target}: reload is named as not mapped`);
+  }
 });
