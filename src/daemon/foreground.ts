@@ -9,7 +9,7 @@
 
 import { acquireLock, type Lock } from './lock.js';
 import type { Daemon } from './daemon.js';
-import type { StatePaths } from './paths.js';
+import { socketPathProblem, type StatePaths } from './paths.js';
 import { startRuntime, type Runtime } from './runtime.js';
 import type { ApplyOutcome, ApplyRequest } from '../reconcile/reconciler.js';
 import { err, ok, type Result } from '../util/result.js';
@@ -38,6 +38,8 @@ export class ForegroundRuntime {
    * runs for this state directory.
    */
   static async open(paths: StatePaths, command: string, log?: (message: string) => void): Promise<Result<ForegroundRuntime, string>> {
+    const tooLong = socketPathProblem(paths);
+    if (tooLong !== undefined) return err(tooLong);
     const lock = await acquireLock(paths.dir, { command });
     if (!lock.ok) return err(lock.error.message);
     let host: ForegroundRuntime | undefined;

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { callDaemon, DaemonUnreachable } from './client.js';
-import { statePaths } from './paths.js';
+import { socketPathProblem, statePaths } from './paths.js';
 
 const daemonMain = fileURLToPath(new URL('./daemon-main.js', import.meta.url));
 
@@ -27,6 +27,8 @@ export async function daemonRunning(stateDir: string): Promise<boolean> {
 export async function ensureDaemon(stateDir: string, options: { timeoutMs?: number } = {}): Promise<string> {
   const paths = statePaths(stateDir);
   if (await daemonRunning(stateDir)) return paths.socket;
+  const tooLong = socketPathProblem(paths);
+  if (tooLong !== undefined) throw new DaemonUnreachable(paths.socket, tooLong);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   // A socket file left by a crashed daemon is removed by the new daemon once it owns daemon.pid.
   const log = await open(paths.daemonLog, 'a', 0o600);

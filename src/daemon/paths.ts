@@ -43,3 +43,13 @@ export function statePaths(dir: string): StatePaths {
     secrets: join(abs, 'secrets.json'),
   };
 }
+
+/** Linux's limit on a unix socket path: sun_path's 108 bytes less the terminating NUL. */
+const SOCKET_PATH_MAX = 107;
+
+/** Why no daemon can listen in this state directory (its socket path is too long for Linux), or undefined. */
+export function socketPathProblem(paths: StatePaths): string | undefined {
+  const bytes = Buffer.byteLength(paths.socket);
+  if (bytes <= SOCKET_PATH_MAX) return undefined;
+  return `the state directory ${paths.dir} is too deep for the daemon's unix socket (${bytes} bytes, at most ${SOCKET_PATH_MAX}); choose a shorter one with --state-dir`;
+}
