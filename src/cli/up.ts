@@ -62,14 +62,21 @@ export async function runForeground(plan: Plan, options: ForegroundOptions): Pro
   let finish: (code: number) => void = () => {};
   const finished = new Promise<number>((r) => (finish = r));
   const status = () => daemon.reconciler.engine?.status() ?? [];
+  let checkScheduled = false;
 
   daemon.onEvent((e) => {
     view.event(e);
     if (e.type === 'agent-started') view.follow(e.agent, join(statePaths(options.stateDir).logs, `${e.agent}.log`));
-    // Like `compose up`: when nothing is left running or about to run, we are done.
-    if (!shuttingDown && e.type !== 'state-changed' && status().length > 0 && status().every((s) => TERMINAL.has(s.state))) {
-      const failed = status().some((s) => s.state === 'failed' || s.state === 'blocked');
-      setImmediate(() => finish(failed ? 1 : 0));
+    // Like `compose up`: when nothing is left running or about to run, we are done. Checked
+    // after the events of one step are all out (an exit's last state change may come last).
+    if (!shuttingDown && !checkScheduled) {
+      checkScheduled = true;
+      setImmediate(() => {
+        checkScheduled = false;
+        const now = status();
+        if (shuttingDown || now.length === 0 || !now.every((s) => TERMINAL.has(s.state))) return;
+        finish(now.some((s) => s.state === 'failed' || s.state === 'blocked') ? 1 : 0);
+      });
     }
   });
   // `orchestra down` from another terminal stopped everything: we are done too.

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import type { OrchestraEvent } from '../../src/events/event.js';
 import { readAllProcs } from '../../src/supervise/procfs.js';
 import { builtIsCurrent } from './built.js';
-import { dep, fixture, plan, spec, tempDir } from './spec-helper.js';
+import { dep, fixture, plan, sh, spec, tempDir } from './spec-helper.js';
 
 // The built runner needs no TypeScript loader in the child; the source runner does (tap's, from execArgv).
 const BUILT = builtIsCurrent('cli/up.js');
@@ -69,4 +69,15 @@ t.test('up: a second signal escalates to an emergency stop', async (t) => {
   t.match(run.output(), /emergency stop/);
   t.ok(events(dir).some((e) => e.type === 'emergency-stop'));
   t.notOk(readAllProcs().some((x) => x.pid === pid && x.state !== 'Z'), 'agent killed');
+});
+
+t.test('up: exits by itself once every agent has exited and none will restart (as compose up does)', async (t) => {
+  const dir = tempDir(t);
+  const p = plan([
+    spec({ name: 'done', command: sh('echo done; exit 0'), restart: { ...spec({ name: 'x' }).restart, when: 'never' } }),
+    spec({ name: 'job', type: 'oneshot', command: sh('exit 0') }),
+  ]);
+  const run = runUpChild(t, p, dir);
+  t.equal(await run.exited, 0, 'exit code 0 without a signal');
+  t.match(run.output(), /job +\| ▶ completed/);
 });
