@@ -87,6 +87,8 @@ export class Instance {
   /** Whether the boundary was checked for a copy left running by an earlier daemon (once, before the first spawn). */
   #liveChecked = false;
   #exitSeen: Promise<void> | undefined;
+  /** The stop of the last run, until its final sweep of the boundary is over. */
+  #sweeping: Promise<void> | undefined;
 
   constructor(public spec: AgentSpec, private readonly host: InstanceHost) {
     this.state = initialState(host.clock.now());
@@ -302,7 +304,13 @@ export class Instance {
     const target: StopTarget = { pid, known: this.knownTree, boundary: this.boundary, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
     const project = this.host.boundary;
     const { mode = 'group', timeoutMs } = this.spec.stop;
-    const result = await stopBoundary(target, this.#stopSignal(), mode, timeoutMs, survey ?? project.survey(), () => project.survey());
+    const stopping = stopBoundary(target, this.#stopSignal(), mode, timeoutMs, survey ?? project.survey(), () => project.survey());
+    // The exit may schedule the next run before the final sweep is over; that run waits for it, or the sweep's cgroup.kill would end it.
+    this.#sweeping = stopping.then(
+      () => undefined,
+      () => undefined,
+    );
+    const result = await stopping;
     if (this.adoptedPid !== undefined) {
       this.host.clock.clearTimeout(this.#adoptTimer);
       await this.#onExit({ code: null, signal: null, at: this.host.clock.now() });
@@ -404,7 +412,7 @@ export class Instance {
   #restartNow(reason: string, forced: boolean, dependentsGone: Promise<void>): void {
     if (this.state.name !== 'backoff') return;
     this.#recordRestart(reason, this.host.clock.now(), forced);
-    void dependentsGone.then(() => {
+    void Promise.all([dependentsGone, this.#sweeping]).then(() => {
       if (this.state.name === 'backoff') this.host.relaunch(this);
     });
   }

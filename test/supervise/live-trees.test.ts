@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { LiveTrees, ProcTable, lastAllocatedPid } from '../../src/supervise/live-trees.js';
 import { isGone } from '../../src/supervise/procfs.js';
@@ -124,6 +124,8 @@ t.test('LiveTrees: a setsid descendant stays in its tree after its parent dies; 
   t.same(pidsOf(), [leader.pid, middle, grandchild].sort(), 'all three');
 
   await killAndWait(middle);
+  // Dead is not yet gone: a zombie keeps its /proc entry (and its place in the tree) until the leader reaps it.
+  await until(() => !existsSync(`/proc/${middle}`), `pid ${middle} reaped`);
   await start(t, ['true']); // a pid handed out: the next update lists /proc
   t.same(pidsOf(), [leader.pid, grandchild].sort(), 'the middle is gone; the re-parented grandchild is still the agent\'s');
 
