@@ -105,7 +105,8 @@ export function callDaemon(socketPath: string, method: string, path: string, opt
     );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED' || error.code === 'ENOTSOCK') {
+      // ECONNRESET/EPIPE: the daemon went away mid-call (it exits right after answering `down`, and a ping then may meet it closing).
+      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED' || error.code === 'ENOTSOCK' || error.code === 'ECONNRESET' || error.code === 'EPIPE') {
         reject(new DaemonUnreachable(socketPath, error.code));
       } else {
         reject(error);

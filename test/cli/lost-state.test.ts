@@ -83,7 +83,8 @@ for (const { kind, env, skip } of [
       t.equal(apply.code, 0, apply.stderr);
       t.same(agentProcesses(p.dir).sort(), Object.values(before).sort(), 'no duplicate in /proc');
 
-      t.equal(p.cli('down').code, 0);
+      const down = p.cli('down');
+      t.equal(down.code, 0, `down: ${down.stdout}${down.stderr}` + (down.code === 0 ? '' : readFileSync(join(p.stateDir, 'daemon.log'), 'utf8')));
       for (const pid of Object.values(before)) t.notOk(alive(pid), `pid ${pid} gone after down`);
       if (kind === 'cgroup') t.notOk(existsSync(join(cgroup2Mount()!, 'orchestra', projectCgroupName(p.stateDir))), 'no cgroup left after down');
     });
