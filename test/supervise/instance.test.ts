@@ -25,6 +25,7 @@ function host(): { host: InstanceHost; events: EventInput[]; changes: string[]; 
       changed: (i) => changes.push(i.state.name),
       restarting: async () => undefined,
       relaunch: () => undefined,
+      treeLastSeen: () => [],
     },
   };
 }
