@@ -18,6 +18,7 @@ import { describeExit, initialState, pidOf, transition, type AgentState, type Ex
 import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
+import { withRestart } from './health.js';
 import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
 import { foreignListener, localProbeAddress } from './listeners.js';
 import { isGone, processStartedAt, type ProcInfo } from './procfs.js';
@@ -64,7 +65,7 @@ export class Instance {
   attempt = 0;
   /** Startup retries used since the last time it became ready. */
   startupRetries = 0;
-  /** When restarts after a failure happened (not those orchestra caused): they lower the health score. */
+  /** When the latest restarts after a failure happened (not those orchestra caused): they lower the health score, which counts no more than these. */
   restartTimes: number[] = [];
   /** Restarts in this engine's lifetime. */
   restartCount = 0;
@@ -403,7 +404,7 @@ export class Instance {
 
   /** Counts a restart; only a failure's restart (not one orchestra caused) lowers the health score. */
   #recordRestart(reason: string, at: number, forced: boolean): void {
-    if (!forced) this.restartTimes = [...this.restartTimes.filter((t) => at - t < 3_600_000), at];
+    if (!forced) this.restartTimes = withRestart(this.restartTimes, at);
     this.restartLog = [...this.restartLog, { at, reason }].slice(-RESTART_LOG);
     this.restartCount++;
     this.#emit({ type: 'agent-restarting', reason, attempt: this.attempt + 1, message: `restarting (${reason})` });
