@@ -74,6 +74,7 @@ export class Engine {
       changed: (i) => this.#changed(i),
       restarting: (i, reason) => this.#restartDependents(i, reason),
       relaunch: (i) => this.#launch(i),
+      treeLastSeen: (i) => this.#monitor.treeLastSeen(i),
     };
     for (const spec of plan.instances) this.#instances.set(spec.name, new Instance(spec, this.#host));
     this.#monitor = new Monitor(
@@ -291,7 +292,7 @@ export class Engine {
     const specs = new Map<string, AgentSpec>(plan.instances.map((s) => [s.name, s]));
     for (const spec of plan.instances) {
       const existing = this.#instances.get(spec.name);
-      if (existing) (existing.spec = spec), existing.refreshSupervision();
+      if (existing) (existing.spec = spec), existing.refreshSupervision(), this.#monitor.renice(existing);
       else this.#instances.set(spec.name, new Instance(spec, this.#host));
     }
     for (const [name, i] of this.#instances) {
@@ -335,13 +336,13 @@ export class Engine {
   /** A snapshot of every instance, in manifest order. */
   status(): AgentStatus[] {
     const now = this.#clock.now();
-    return [...this.#instances.values()].map((i) => statusOf(i, now));
+    return [...this.#instances.values()].map((i) => statusOf(i, now, this.#monitor.observed(i)));
   }
 
   /** Each instance's latest monitor figures (undefined before its first round, or without a process); far cheaper than status(). */
   usages(): { name: string; usage: Usage | undefined }[] {
     const out: { name: string; usage: Usage | undefined }[] = [];
-    for (const i of this.#instances.values()) out.push({ name: i.name, usage: i.usage });
+    for (const i of this.#instances.values()) out.push({ name: i.name, usage: this.#monitor.usage(i) });
     return out;
   }
 

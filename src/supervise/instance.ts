@@ -1,6 +1,6 @@
 /**
- * One supervised instance: its state, its process, its restart history and
- * its resource trackers. It applies the decisions of the pure modules
+ * One supervised instance: its state, its process and its restart history
+ * (what the monitor sees of it is the monitor's own record). It applies the decisions of the pure modules
  * (agent-state, exit-decision, thresholds) to a real process and reports
  * through its host; its probes live in run-probes.ts. It never looks at other
  * instances: dependency conditions and ordering belong to the engine, which
@@ -26,9 +26,7 @@ import { snapshotTree } from './tree-boundary.js';
 import { currentSize } from './probes.js';
 import type { RestartHistory } from './restart-policy.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
-import type { Usage } from './sampler.js';
 import { clearBoundary, killBoundaries, stopBoundary, type DeferredSignal, type StopTarget } from './stop.js';
-import { initialTracker, type Metric, type ThresholdTracker } from './thresholds.js';
 
 export type { ProbeStatus } from './run-probes.js';
 
@@ -51,6 +49,8 @@ export interface InstanceHost {
   restarting(instance: Instance, reason: string): Promise<void>;
   /** Asks the engine to (re)launch the instance once its dependencies hold. */
   relaunch(instance: Instance): void;
+  /** The current run's tree members the monitor last saw, so a stop finds descendants whose parent already died. */
+  treeLastSeen(instance: Instance): readonly ProcInfo[];
 }
 
 const ADOPT_POLL_MS = 1000;
@@ -71,12 +71,6 @@ export class Instance {
   restartCount = 0;
   restartLog: { at: number; reason: string }[] = [];
   lastExit: ExitInfo | undefined;
-  usage: Usage | undefined;
-  trackers: Record<Metric, ThresholdTracker> = { cpu: initialTracker(), memory: initialTracker() };
-  /** Tree members last seen, so a stop can find descendants whose parent already died. */
-  knownTree: ProcInfo[] = [];
-  nicedPids = new Set<number>();
-  rotating = false;
   /** True while a spawn is in flight (between the request and the pid), so a second launch is ignored. */
   spawning = false;
   readonly #probes: RunProbes;
@@ -165,7 +159,7 @@ export class Instance {
     const pids = this.boundary.pids();
     if (pids) return pids;
     const pid = this.pid;
-    return pid === undefined ? [] : snapshotTree({ pid, known: this.knownTree }).map((p) => p.pid);
+    return pid === undefined ? [] : snapshotTree({ pid, known: this.host.treeLastSeen(this) }).map((p) => p.pid);
   }
 
   /** Why the agent must not start: its probe's address is already held outside its boundary (a second copy, or a stranger). */
@@ -217,8 +211,6 @@ export class Instance {
     }
     const proc = spawned.value;
     this.process = proc;
-    this.nicedPids = new Set([proc.pid]);
-    this.knownTree = [];
     this.move({ type: 'spawn', at: this.host.clock.now(), pid: proc.pid, attempt: this.attempt }, { type: 'agent-started', pid: proc.pid, attempt: this.attempt, message: `started (pid ${proc.pid})` });
     if (this.spec.type === 'forking' && this.spec.pidFile !== undefined) {
       this.#exitSeen = this.#followFork(proc, this.spec.pidFile, logFrom);
@@ -251,7 +243,6 @@ export class Instance {
     const pid = outcome.pid;
     this.process = undefined;
     this.adoptedPid = pid;
-    this.nicedPids = new Set([pid]);
     if (this.spec.nice !== undefined) applyNice([pid], this.spec.nice);
     this.move({ type: 'forked', at: this.host.clock.now(), pid }, { type: 'agent-forked', pid, launcher: proc.pid, message: `forked: supervising pid ${pid} (from ${pidFile})` });
     this.#watchPid(pid);
@@ -280,12 +271,9 @@ export class Instance {
     this.#probes.startLiveness();
   }
 
-  /** Re-reads supervision settings after a plan update: restarts the liveness loop, re-applies niceness. */
+  /** Re-reads supervision settings after a plan update: restarts the liveness loop (the monitor re-applies niceness). */
   refreshSupervision(): void {
     if (this.state.name === 'running') this.#probes.startLiveness();
-    if (this.spec.nice !== undefined) {
-      applyNice([...this.nicedPids], this.spec.nice);
-    }
   }
 
   /** Ends the current run for a supervisor reason; the exit handler reads the intent. */
@@ -302,7 +290,7 @@ export class Instance {
     this.move({ type: 'stop', at: this.host.clock.now(), reason, then }, { type: 'agent-stopping', pid, reason, message: `stopping (${reason})` });
     // Captured now: a restart may spawn a new process (and a new exit promise) before this stop returns.
     const exitSeen = this.#exitSeen;
-    const target: StopTarget = { pid, known: this.knownTree, boundary: this.boundary, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
+    const target: StopTarget = { pid, known: this.host.treeLastSeen(this), boundary: this.boundary, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
     const project = this.host.boundary;
     const { mode = 'group', timeoutMs } = this.spec.stop;
     const stopping = stopBoundary(target, this.#stopSignal(), mode, timeoutMs, survey ?? project.survey(), () => project.survey());
@@ -353,7 +341,6 @@ export class Instance {
     this.process = undefined;
     this.adoptedPid = undefined;
     this.lastExit = exit;
-    this.usage = undefined;
     this.#emit({ type: 'agent-exited', pid, code: exit.code, signal: exit.signal, runMs, message: `${describeExit(exit)} after ${runMs}ms` });
     const d = decideExit({
       spec: this.spec,
@@ -502,10 +489,10 @@ export class Instance {
         this.host.clock.clearTimeout(this.#adoptTimer);
         return this.#onExit({ code: null, signal: 'SIGKILL', at: this.host.clock.now() });
       });
-      return { pid, known: this.knownTree, boundary: this.boundary, exited };
+      return { pid, known: this.host.treeLastSeen(this), boundary: this.boundary, exited };
     }
     const exited = this.#exitSeen ?? Promise.resolve();
-    return { pid, known: this.knownTree, boundary: this.boundary, exited, ...(this.process ? { leaderExited: exited } : {}) };
+    return { pid, known: this.host.treeLastSeen(this), boundary: this.boundary, exited, ...(this.process ? { leaderExited: exited } : {}) };
   }
 
   /** Watches a process this engine did not spawn; its exit code is unknown. `startedAt` (ms since epoch) makes its uptime right. */

@@ -1,6 +1,7 @@
 /**
  * The status snapshot of one instance, as the CLI, the daemon API and the
- * status page read it. Pure projection of an instance's fields at `now`.
+ * status page read it. Pure projection of an instance's fields and of what
+ * the monitor observed of it at `now`.
  */
 
 import type { ExitInfo } from './agent-state.js';
@@ -8,6 +9,7 @@ import { healthColor, healthScore, type HealthColor } from './health.js';
 import type { AgentStateName } from '../plan/state-name.js';
 import type { ThresholdLevel } from './thresholds.js';
 import type { Instance, ProbeStatus } from './instance.js';
+import type { Observed } from './monitor.js';
 
 export interface AgentStatus {
   name: string;
@@ -58,13 +60,13 @@ function exitOf(e: ExitInfo): { code: number | null; signal: string | null; at: 
   return { code: e.code, signal: e.signal, at: new Date(e.at).toISOString() };
 }
 
-/** Projects an instance to its status at `now`. */
-export function statusOf(i: Instance, now: number): AgentStatus {
+/** Projects an instance, with what the monitor observed of it, to its status at `now`. */
+export function statusOf(i: Instance, now: number, seen: Observed): AgentStatus {
   const s = i.state;
   const startedAt = s.name === 'starting' || s.name === 'running' || s.name === 'stopping' ? s.startedAt : undefined;
   const alerts = (['cpu', 'memory'] as const)
-    .filter((m) => i.trackers[m].active !== 'ok')
-    .map((m) => ({ metric: m, level: i.trackers[m].active }));
+    .filter((m) => seen.levels[m] !== 'ok')
+    .map((m) => ({ metric: m, level: seen.levels[m] }));
   const probeFailures = (s.name === 'starting' ? i.readiness?.failures : i.liveness?.failures) ?? 0;
   const health = healthScore({
     state: s.name,
@@ -91,7 +93,7 @@ export function statusOf(i: Instance, now: number): AgentStatus {
   if (detail !== undefined) out.detail = detail;
   if (i.pid !== undefined) out.pid = i.pid;
   if (i.lastExit) out.lastExit = exitOf(i.lastExit);
-  if (i.usage) (out.cpu = i.usage.cpu), (out.rss = i.usage.rss);
+  if (seen.usage) (out.cpu = seen.usage.cpu), (out.rss = seen.usage.rss);
   if (i.readiness) out.probes.readiness = i.readiness;
   if (i.liveness) out.probes.liveness = i.liveness;
   return out;

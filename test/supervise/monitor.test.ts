@@ -1,5 +1,7 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import t from 'tap';
+import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
 import { procSampler, type Sampler, type Usage } from '../../src/supervise/sampler.js';
 import { fixture, harness, is, plan, sh, spec } from './spec-helper.js';
 
@@ -122,4 +124,26 @@ t.test('the log tick skips a file whose writer used no CPU since its last look, 
   s.cpu = 3;
   await h.waitFor(is('log-rotated', 'w'));
   t.ok(statSync(file).size < LIMIT, 'rotated once the tree showed CPU');
+});
+
+t.test('niceness: the monitor nices tree members that escaped it, and a plan update renices every member it has seen', async (t) => {
+  // The child lowers its own niceness back to 0 (allowed as root; elsewhere it fails and stays at 5, which the test tolerates).
+  const shell = sh('nice -n -5 sleep 600 & wait');
+  const h = harness(t, plan([spec({ name: 'n', command: shell, nice: 5 })], 100_000));
+  await h.engine.startAll();
+  const main = h.engine.status()[0]!.pid!;
+  const deadline = Date.now() + 20_000;
+  let child: number | undefined;
+  while (child === undefined && Date.now() < deadline) {
+    child = treeOf(main, readAllProcs()).find((p) => p.pid !== main)?.pid;
+    if (child === undefined) await new Promise((r) => setTimeout(r, 20));
+  }
+  if (child === undefined) throw new Error('the child never appeared');
+  t.equal(getPriority(main), 5, 'the main process niced at spawn');
+  if (process.getuid?.() === 0) t.equal(getPriority(child), 0, 'the child escaped its niceness before the round');
+  await h.engine.sampleNow();
+  t.equal(getPriority(child), 5, 'a member that lowered its niceness is niced again by the next round');
+  h.engine.updatePlan(plan([spec({ name: 'n', command: shell, nice: 10 })], 100_000));
+  t.equal(getPriority(main), 10, 'the plan update renices the main process at once');
+  t.equal(getPriority(child), 10, 'and every member the monitor has seen');
 });
