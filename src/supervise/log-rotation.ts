@@ -23,10 +23,7 @@ export interface RotationResult {
 
 /** How long to wait for every member to report the stopped state. */
 const FREEZE_TIMEOUT_MS = 250;
-const CHUNK = 64 << 10;
-// One buffer for every copy (copies are synchronous, so never shared at once): a fresh 1 MiB
-// per pass, several passes per rotation, was native memory churn a long-running daemon kept.
-const chunk = Buffer.allocUnsafeSlow(CHUNK);
+const CHUNK = 1 << 20;
 
 /** `app.log` → `app.log.1`: the name of the n-th most recent rotated file. */
 export function rotatedName(file: string, n: number): string {
@@ -34,11 +31,12 @@ export function rotatedName(file: string, n: number): string {
 }
 
 function copyRange(src: number, dst: number, from: number, to: number): number {
+  const buf = Buffer.allocUnsafe(CHUNK);
   let pos = from;
   while (pos < to) {
-    const n = readSync(src, chunk, 0, Math.min(CHUNK, to - pos), pos);
+    const n = readSync(src, buf, 0, Math.min(CHUNK, to - pos), pos);
     if (n === 0) break;
-    writeSync(dst, chunk, 0, n);
+    writeSync(dst, buf, 0, n);
     pos += n;
   }
   return pos;
