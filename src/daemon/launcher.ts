@@ -11,6 +11,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callDaemon, DaemonUnreachable } from './client.js';
+import { daemonLaunch } from './delegated-scope.js';
 import { socketPathProblem, statePaths, type StatePaths } from './paths.js';
 
 const daemonMain = fileURLToPath(new URL('./daemon-main.js', import.meta.url));
@@ -35,10 +36,12 @@ export async function ensureDaemon(stateDir: string, options: { timeoutMs?: numb
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   // A socket file left by a crashed daemon is removed by the new daemon once it owns daemon.pid.
   const log = await open(paths.daemonLog, 'a', 0o600);
-  const child = spawn(process.execPath, [daemonMain, '--state-dir', paths.dir], {
+  // In a delegated systemd user scope when only that gives the daemon cgroups (delegated-scope.ts).
+  const launch = daemonLaunch(paths.dir, [process.execPath, daemonMain, '--state-dir', paths.dir], process.env);
+  const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
     detached: true,
     stdio: ['ignore', log.fd, log.fd],
-    env: process.env,
+    env: launch.env,
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.unref();
