@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callDaemon, DaemonUnreachable } from './client.js';
+import { daemonLaunch } from './delegated-scope.js';
 import { socketPathProblem, statePaths, type StatePaths } from './paths.js';
 
 const daemonMain = fileURLToPath(new URL('./daemon-main.js', import.meta.url));
@@ -81,10 +82,13 @@ async function spawnDaemon(paths: StatePaths, waitForGo: boolean): Promise<{ chi
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   const log = await open(paths.daemonLog, 'a', 0o600);
   try {
-    const child = spawn(process.execPath, [daemonMain, '--state-dir', paths.dir, ...(waitForGo ? ['--wait-for-go'] : [])], {
+    const argv = [process.execPath, daemonMain, '--state-dir', paths.dir, ...(waitForGo ? ['--wait-for-go'] : [])];
+    // In a delegated systemd user scope when only that gives the daemon cgroups (delegated-scope.ts).
+    const launch = daemonLaunch(paths.dir, argv, process.env);
+    const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
       detached: true,
       stdio: [waitForGo ? 'pipe' : 'ignore', log.fd, log.fd],
-      env: process.env,
+      env: launch.env,
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.unref();
