@@ -334,7 +334,7 @@ export class Engine {
 
   /** How often one instance was restarted, without building every status (the reconciler asks on each start). */
   restartsOf(name: string): number | undefined {
-    return this.#instances.get(name)?.restartCount;
+    return this.#instances.get(name)?.restarts.count;
   }
 
   /** Each instance's latest monitor figures (undefined before its first round, or without a process); far cheaper than status(). */
