@@ -7,12 +7,11 @@
  * by exit-decision.ts and restart-policy.ts, not here.
  */
 
+import { withRestart } from './health.js';
 import type { RestartHistory } from './restart-policy.js';
 
 /** Restarts kept for status (`recentRestarts`). */
 const RESTART_LOG = 20;
-/** Failure restarts older than this no longer lower the health score. */
-const FAILURE_WINDOW_MS = 3_600_000;
 
 export interface RestartEntry {
   readonly at: number;
@@ -27,7 +26,7 @@ export interface RestartView {
   readonly startupRetries: number;
   /** The restart policy's memory (consecutive failures, restarts in the window). */
   readonly history: Readonly<RestartHistory>;
-  /** When restarts after a failure happened (not those orchestra caused), within the last hour: they lower the health score. */
+  /** When the latest restarts after a failure happened (not those orchestra caused), oldest first: they lower the health score, which counts no more than these. */
   readonly failureTimes: readonly number[];
   /** Restarts in this engine's lifetime (continued from an earlier engine after adoption). */
   readonly count: number;
@@ -91,7 +90,8 @@ export class RestartRecord implements RestartView {
 
   /** A restart happens at `at`; only a failure's restart (not one orchestra forced) lowers the health score. */
   restarted(reason: string, at: number, forced: boolean): void {
-    if (!forced) this.#failureTimes = [...this.#failureTimes.filter((t) => at - t < FAILURE_WINDOW_MS), at];
+    // Bounded: a crash loop restarts thousands of times an hour (an hour of times per instance was what grew in the churn soak).
+    if (!forced) this.#failureTimes = withRestart(this.#failureTimes, at);
     this.#log = [...this.#log, { at, reason }].slice(-RESTART_LOG);
     this.#count++;
   }

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { COUNTED_RESTARTS } from '../../src/supervise/health.js';
 import { RestartRecord } from '../../src/supervise/restart-record.js';
 
 t.test('restart record: a forced restart counts but does not lower health; the log keeps the last 20', async (t) => {
@@ -19,12 +20,14 @@ t.test('restart record: a forced restart counts but does not lower health; the l
   t.equal(r.count, 27);
 });
 
-t.test('restart record: failure restarts older than an hour leave the health window', async (t) => {
+t.test('restart record: a crash loop keeps only the failure times the health score can count', async (t) => {
   const r = new RestartRecord();
-  r.restarted('a', 0, false);
-  r.restarted('b', 1_000, false);
-  r.restarted('c', 3_600_500, false);
-  t.same(r.failureTimes, [1_000, 3_600_500]);
+  // Two hours of a failure restart every 2 s.
+  for (let at = 0; at <= 7_200_000; at += 2000) r.restarted('crashed', at, false);
+  t.same(r.failureTimes, [7_194_000, 7_196_000, 7_198_000, 7_200_000]);
+  t.equal(r.failureTimes.length, COUNTED_RESTARTS);
+  t.equal(r.count, 3601);
+  t.equal(r.log.length, 20);
 });
 
 t.test('restart record: decisions, readiness and forgiveness move the policy memory', async (t) => {
