@@ -12,8 +12,16 @@ const outPath = `${root}src/generated/manifest.ts`;
 export async function generateTypes() {
   const schema = JSON.parse(await readFile(schemaPath, 'utf8'));
   return compile(schema, 'Manifest', {
-    bannerComment:
+    bannerComment: [
       '/* Generated from orchestra.schema.json by scripts/gen-types.mjs (npm run gen). Do not edit. */',
+      '',
+      '/*',
+      ' * The manifest\'s types, one per schema definition, each with the schema\'s',
+      ' * description as its doc comment (what an editor shows on hover). Longer',
+      ' * than ~300 lines because it mirrors the whole schema in one file: split, it',
+      ' * would no longer be the one generated counterpart of orchestra.schema.json.',
+      ' */',
+    ].join('\n'),
     additionalProperties: false,
     style: { singleQuote: true },
     cwd: root,

@@ -9,7 +9,7 @@
 import type { OrchestraEvent } from '../events/event.js';
 import type { ChangeSet } from '../plan/change-set.js';
 import type { ExecutionOutcome } from '../reconcile/execute-changes.js';
-import type { ApplyRequest, PlanState, ReloadOutcome } from '../reconcile/reconciler.js';
+import type { ApplyRequest, PlanState, ReloadOutcome } from '../reconcile/outcomes.js';
 import type { StatusSnapshot } from '../report/status-snapshot.js';
 
 /** One route. The type parameters exist only for the compiler (`types` is never set). */

@@ -9,7 +9,6 @@ import { logSecrets, pageExtras } from './page-extras.js';
 import { agentDetail, type DetailInput } from './agent-detail.js';
 import { eventSnapshot } from './snapshot-builder.js';
 import { loadHistory, olderRevision, revisionDiffText, rollbackPlanText } from './dashboard-history.js';
-import { renderStatusPage } from '../report/status-page.js';
 import { logFileOf } from '../supervise/process-group.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Daemon } from './daemon.js';
@@ -129,8 +128,9 @@ export function startStatusPageWriter(daemon: Daemon, file: string): () => void 
     if (busy || !daemon.hasPlan()) return;
     busy = true;
     const snapshot = daemon.snapshot();
-    void pageExtras(daemon.paths.dir, daemon.planState().applied)
-      .then((extras) => writeFileAtomic(file, renderStatusPage(snapshot, extras)))
+    // The renderer (handlebars) is loaded on the first write: it was a third of a cold daemon's start.
+    void Promise.all([import('../report/status-page.js'), pageExtras(daemon.paths.dir, daemon.planState().applied)])
+      .then(([{ renderStatusPage }, extras]) => writeFileAtomic(file, renderStatusPage(snapshot, extras)))
       .catch(() => undefined)
       .finally(() => (busy = false));
   };

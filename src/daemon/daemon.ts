@@ -9,7 +9,7 @@
 import { readRecentEvents } from './event-history.js';
 import { EventLog } from '../events/event-log.js';
 import { makeEvent, type OrchestraEvent } from '../events/event.js';
-import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState, ReloadOutcome } from '../reconcile/reconciler.js';
+import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState, ReloadOutcome } from '../reconcile/outcomes.js';
 import { Reconciler } from '../reconcile/reconciler.js';
 import type { ReconcilerPorts } from '../reconcile/ports.js';
 import type { Plan } from '../plan/spec.js';
@@ -25,7 +25,7 @@ import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
 import type { StatusSnapshot } from '../report/status-snapshot.js';
 import { loadState, rebuildState, saveState } from './state-store.js';
 
-export type { ApplyRequest } from '../reconcile/reconciler.js';
+export type { ApplyRequest } from '../reconcile/outcomes.js';
 
 const RECENT_EVENTS = 200;
 const HISTORY_SAMPLES = 90;

@@ -9,10 +9,11 @@
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { didYouMean } from '../manifest/suggest.js';
 import { renderAgentDetail, renderHistorySection, renderStatusPage, renderStatusRegion } from '../report/status-page.js';
 import type { DashboardBackend } from './dashboard-backend.js';
 import { DashboardEventHub } from './dashboard-events.js';
+import { describe, HttpError, readJsonBody, send, sendJson, sendText } from './dashboard-http.js';
+import { checkAgentName, checkInstanceName } from './dashboard-names.js';
 import { serveLogStream } from './dashboard-log-stream.js';
 import { SerialQueue } from '../util/serial-queue.js';
 import { matchRoute, type ActionVerb, type AgentVerb, type DashboardRoute } from './dashboard-routes.js';
@@ -28,7 +29,6 @@ import {
   tokenMatches,
   tokenProblem,
 } from './dashboard-security.js';
-import type { StatusSnapshot } from '../report/status-snapshot.js';
 
 export interface DashboardServerOptions {
   /** 0 or absent: any free port. */
@@ -53,20 +53,6 @@ export interface DashboardServer {
   port: number;
   /** Ends every event stream and connection and stops listening. */
   close(): Promise<void>;
-}
-
-const MAX_BODY_BYTES = 16 * 1024;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly headers: Record<string, string> = {},
-    /** Answer in plain text rather than JSON: for a person who opened a URL, not a script. */
-    readonly plain = false,
-  ) {
-    super(message);
-  }
 }
 
 /** Starts the dashboard server on 127.0.0.1; resolves once it listens. */
@@ -264,69 +250,4 @@ export async function startDashboardServer(backend: DashboardBackend, options: D
       return closing;
     },
   };
-}
-
-/** Throws 404 with a suggestion unless `name` is an instance or a manifest agent of the snapshot. */
-function checkAgentName(name: string, snapshot: StatusSnapshot): void {
-  const known = new Set<string>();
-  for (const a of snapshot.agents) {
-    known.add(a.name);
-    known.add(a.agent);
-  }
-  if (known.has(name)) return;
-  throw new HttpError(404, `unknown agent \`${name}\`${suggestionFor(name, known)}`);
-}
-
-/** Throws 404 with a suggestion unless `name` is an instance of the snapshot (logs and details are per instance). */
-function checkInstanceName(name: string, snapshot: StatusSnapshot): void {
-  const instances = snapshot.agents.map((a) => a.name);
-  if (instances.includes(name)) return;
-  const replicas = snapshot.agents.filter((a) => a.agent === name).map((a) => a.name);
-  const hint = replicas.length > 0 ? `; it has instances ${replicas.join(', ')}` : suggestionFor(name, instances);
-  throw new HttpError(404, `unknown instance \`${name}\`${hint}`);
-}
-
-function suggestionFor(name: string, known: Iterable<string>): string {
-  const suggestion = didYouMean(name, known);
-  return suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`;
-}
-
-/** Reads an optional JSON object body; empty is fine, anything else malformed is 400, too large 413. */
-async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  if (text.length === 0) return undefined;
-  const type = headerValue(req.headers, 'content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new HttpError(415, 'a request body must be JSON (Content-Type: application/json)');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'malformed JSON body');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'the JSON body must be an object');
-  return value as Record<string, unknown>;
-}
-
-function send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...baseHeaders(), ...extra, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
-}
-
-function sendText(res: ServerResponse, status: number, text: string): void {
-  send(res, status, 'text/plain; charset=utf-8', text);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown, extra: Record<string, string> = {}): void {
-  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), extra);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,7 +11,7 @@ import { acquireLock, type Lock } from './lock.js';
 import type { Daemon } from './daemon.js';
 import { socketPathProblem, type StatePaths } from './paths.js';
 import { startRuntime, type Runtime } from './runtime.js';
-import type { ApplyOutcome, ApplyRequest } from '../reconcile/reconciler.js';
+import type { ApplyOutcome, ApplyRequest } from '../reconcile/outcomes.js';
 import { err, ok, type Result } from '../util/result.js';
 
 export class ForegroundRuntime {

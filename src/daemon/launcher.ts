@@ -1,14 +1,18 @@
 /**
  * Finds the project's daemon, or starts one detached. The daemon's own code
  * lives in daemon-main.ts; this module only spawns it and waits for its
- * socket. A socket file left by a crashed daemon is removed.
+ * socket (woken by file events on it, not a fixed-interval poll). A socket
+ * file left by a crashed daemon is removed.
  */
 
 import { spawn } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callDaemon, DaemonUnreachable } from './client.js';
-import { socketPathProblem, statePaths } from './paths.js';
+import { daemonLaunch } from './delegated-scope.js';
+import { socketPathProblem, statePaths, type StatePaths } from './paths.js';
 
 const daemonMain = fileURLToPath(new URL('./daemon-main.js', import.meta.url));
 
@@ -32,24 +36,77 @@ export async function ensureDaemon(stateDir: string, options: { timeoutMs?: numb
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   // A socket file left by a crashed daemon is removed by the new daemon once it owns daemon.pid.
   const log = await open(paths.daemonLog, 'a', 0o600);
-  const child = spawn(process.execPath, [daemonMain, '--state-dir', paths.dir], {
+  // In a delegated systemd user scope when only that gives the daemon cgroups (delegated-scope.ts).
+  const launch = daemonLaunch(paths.dir, [process.execPath, daemonMain, '--state-dir', paths.dir], process.env);
+  const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
     detached: true,
     stdio: ['ignore', log.fd, log.fd],
-    env: process.env,
+    env: launch.env,
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.unref();
   await log.close();
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
-  for (;;) {
-    if (await daemonRunning(stateDir)) return paths.socket;
-    // Exit 0 means another daemon won a start race: keep waiting for its socket.
-    if (exitCode !== undefined && exitCode !== 0) {
-      throw new DaemonUnreachable(paths.socket, `the daemon exited with code ${exitCode}; see ${paths.daemonLog}`);
+  const socketEvents = watchSocket(paths);
+  void exited.then((code) => {
+    exitCode = code;
+    socketEvents.wake();
+  });
+  try {
+    for (;;) {
+      const seen = socketEvents.count();
+      if (await daemonRunning(stateDir)) return paths.socket;
+      // Exit 0 means another daemon won a start race: keep waiting for its socket.
+      if (exitCode !== undefined && exitCode !== 0) {
+        throw new DaemonUnreachable(paths.socket, `the daemon exited with code ${exitCode}; see ${paths.daemonLog}`);
+      }
+      if (Date.now() > deadline) throw new DaemonUnreachable(paths.socket, `the daemon did not start; see ${paths.daemonLog}`);
+      if (socketEvents.count() === seen) await socketEvents.next(RECHECK_MS);
     }
-    if (Date.now() > deadline) throw new DaemonUnreachable(paths.socket, `the daemon did not start; see ${paths.daemonLog}`);
-    await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    socketEvents.close();
   }
+}
+
+/** Without a file event, the socket is tried again after this long (a watch can miss events, e.g. on network file systems). */
+const RECHECK_MS = 250;
+
+/**
+ * Events on the socket file: the daemon creates it in listen() and chmods it
+ * right after, so its answer is awaited on those instead of a fixed-interval
+ * poll (that cost a cold start 10 ms on average and a ping each time).
+ */
+function watchSocket(paths: StatePaths): { count(): number; next(maxMs: number): Promise<void>; wake(): void; close(): void } {
+  const name = basename(paths.socket);
+  let events = 0;
+  let waiter: (() => void) | undefined;
+  const wake = (): void => {
+    events++;
+    waiter?.();
+  };
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(paths.dir, (_event, file) => {
+      if (file === null || file.toString() === name) wake();
+    });
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    // No watch on this file system: the re-check timer alone finds the socket.
+  }
+  return {
+    count: () => events,
+    wake,
+    next: (maxMs) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => done(), maxMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          waiter = undefined;
+          resolve();
+        };
+        waiter = done;
+      }),
+    close: () => watcher?.close(),
+  };
 }

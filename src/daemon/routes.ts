@@ -6,7 +6,7 @@
 
 import type { Plan } from '../plan/spec.js';
 import { ReconcileError } from '../reconcile/reconcile-error.js';
-import type { ApplyOutcome } from '../reconcile/reconciler.js';
+import type { ApplyOutcome } from '../reconcile/outcomes.js';
 import { api, STATUS_OF, type ApplyEnd } from './api.js';
 import { ApiError, ApiRouter, sendJson, startStream, stringList } from './api-router.js';
 import type { ApplyRequest, Daemon } from './daemon.js';

@@ -1,5 +1,12 @@
 /* Generated from orchestra.schema.json by scripts/gen-types.mjs (npm run gen). Do not edit. */
 
+/*
+ * The manifest's types, one per schema definition, each with the schema's
+ * description as its doc comment (what an editor shows on hover). Longer
+ * than ~300 lines because it mirrors the whole schema in one file: split, it
+ * would no longer be the one generated counterpart of orchestra.schema.json.
+ */
+
 /**
  * Extra env keys whose values are shown as `***` in every output. Keys matching SECRET, TOKEN, PASSWORD, PASSWD, API_KEY, APIKEY or PRIVATE are masked anyway.
  */

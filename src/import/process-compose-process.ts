@@ -1,30 +1,30 @@
 /**
  * One process-compose process → one orchestra agent: command, working
  * directory, environment, dependencies and their conditions, availability
- * (restart policy), shutdown, probes, replicas, disabled. Every key that has
+ * (restart policy) and shutdown (process-compose-lifecycle.ts), probes,
+ * replicas, disabled; environment in process-compose-env.ts. Every key that has
  * no exact orchestra equivalent is a located warning and a comment above the
  * agent. Pure.
  */
 
 import type { Location } from '../util/diagnostic.js';
 import type { MapEntry, MapNode, ValueNode } from '../manifest/node.js';
-import { AgentLosses, seconds, signalName, type AgentDraft, type AgentNames, type ImportNotes } from './draft.js';
+import { AgentLosses, type AgentDraft, type AgentNames } from './draft.js';
 import { defaultCwd, rebase, type Folders } from './paths.js';
+import { pcEnvironment, varsOf, type PcTextContext } from './process-compose-env.js';
+import { availability, shutdown } from './process-compose-lifecycle.js';
 import { pcProbe } from './process-compose-probes.js';
 import { pcText } from './process-compose-text.js';
 import { boolean, mapEntries, number, text } from './read-values.js';
 import { commandFor, literal, regexLiteral } from './text.js';
 
 /** What every process needs to know about the whole file. */
-export interface PcContext {
-  notes: ImportNotes;
+export interface PcContext extends PcTextContext {
   names: AgentNames;
   /** Every process of the file, by its process-compose name (after `extends`). */
   known: Map<string, ValueNode>;
   /** Processes some other process waits to complete. */
   completedTargets: Set<string>;
-  envExpansion: boolean;
-  shell: [string, string];
   globalVars: Map<string, string>;
   folders: Folders;
 }
@@ -135,38 +135,6 @@ export function pcProcess(name: string, entry: MapEntry, ctx: PcContext): AgentD
   return { name: agent, fields, comments };
 }
 
-/** `vars` as name → text (process-compose renders them with Go templates). */
-export function varsOf(node: ValueNode | undefined, notes: ImportNotes): Map<string, string> {
-  const vars = new Map<string, string>();
-  for (const [name, entry] of mapEntries(node, '`vars`', notes)) {
-    const value = entry.value.kind === 'scalar' ? String(entry.value.value) : undefined;
-    if (value === undefined) notes.warn('import-wrong-type', `variable \`${name}\` is not a scalar; left out`, entry.value.loc);
-    else vars.set(name, value);
-  }
-  return vars;
-}
-
-/** `environment` (a list of `NAME=value`, or a mapping) as an orchestra `env` mapping. */
-export function pcEnvironment(node: ValueNode | undefined, ctx: PcContext, what: string): Record<string, string> | undefined {
-  if (node === undefined || (node.kind === 'scalar' && node.value === null)) return undefined;
-  const env: Record<string, string> = {};
-  const put = (name: string, value: string, loc: Location): void => {
-    env[name] = pcText(value, { envExpansion: ctx.envExpansion, warn: (m) => ctx.notes.warn('import-approximated', `${what}: ${m}`, loc) });
-  };
-  if (node.kind === 'seq') {
-    for (const item of node.items) {
-      const line = text(item, `${what} item`, ctx.notes);
-      if (line === undefined) continue;
-      const eq = line.indexOf('=');
-      if (eq <= 0) ctx.notes.warn('import-wrong-type', `${what}: \`${line}\` is not NAME=value; left out`, item.loc);
-      else put(line.slice(0, eq), line.slice(eq + 1), item.loc);
-    }
-  } else {
-    for (const [k, e] of mapEntries(node, what, ctx.notes)) put(k, e.value.kind === 'scalar' ? String(e.value.value ?? '') : '', e.value.loc);
-  }
-  return env;
-}
-
 const CONDITIONS: Record<string, string> = {
   process_started: 'started',
   process_healthy: 'ready',
@@ -211,70 +179,6 @@ function dependencies(name: string, p: MapNode, ctx: PcContext): Record<string, 
     out[ctx.names.name(dep)] = condition;
   }
   return out;
-}
-
-type Say = (key: string, text: string, loc: Location) => void;
-
-function availability(name: string, p: MapNode, ctx: PcContext, approximate: Say, lose: Say): Record<string, unknown> | undefined {
-  const { notes } = ctx;
-  const node = p.entries.get('availability')?.value;
-  if (node === undefined || node.kind !== 'map') return undefined;
-  const out: Record<string, unknown> = {};
-  const word = text(node.entries.get('restart')?.value, '`availability.restart`', notes);
-  const key = (k: string): Location => node.entries.get(k)?.key ?? node.loc;
-  switch (word) {
-    case undefined:
-    case 'no':
-      break;
-    case 'always':
-      out['when'] = 'always';
-      break;
-    case 'on_failure':
-      out['when'] = 'on-failure';
-      break;
-    case 'exit_on_failure':
-      approximate('availability.restart', '`exit_on_failure` stops all of process-compose when this process fails; orchestra marks the agent failed (its dependents blocked) and leaves the rest running', key('restart'));
-      break;
-    default:
-      notes.warn('import-approximated', `process \`${name}\`: unknown \`availability.restart\` \`${word}\`; imported as \`no\``, node.entries.get('restart')?.value.loc);
-  }
-  const backoff = number(node.entries.get('backoff_seconds')?.value, '`backoff_seconds`', notes);
-  if (backoff !== undefined && backoff !== 1) out['delay'] = seconds(backoff);
-  const max = number(node.entries.get('max_restarts')?.value, '`max_restarts`', notes);
-  if (max !== undefined && max > 0) {
-    // max_restarts counts restarts; max_attempts counts failed runs, one more than the restarts between them.
-    out['max_attempts'] = max + 1;
-    if (word === 'always') approximate('availability.max_restarts', 'orchestra counts only failed runs towards `max_attempts`; clean exits restart without limit', key('max_restarts'));
-  }
-  for (const flag of ['exit_on_end', 'exit_on_skipped']) {
-    if (node.entries.has(flag) && boolean(node.entries.get(flag)?.value, `\`${flag}\``, notes) === true) {
-      lose(`availability.${flag}`, 'orchestra does not stop the fleet when one agent ends; `orchestra up` ends when every agent has ended', key(flag));
-    }
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
-
-function shutdown(name: string, p: MapNode, ctx: PcContext, lose: Say): Record<string, unknown> | undefined {
-  const { notes } = ctx;
-  const node = p.entries.get('shutdown')?.value;
-  if (node === undefined || node.kind !== 'map') return undefined;
-  const out: Record<string, unknown> = {};
-  const cmd = text(node.entries.get('command')?.value, '`shutdown.command`', notes);
-  if (cmd !== undefined && cmd.trim() !== '') {
-    const loc = node.entries.get('command')!.value.loc;
-    out['command'] = commandFor(pcText(cmd, { envExpansion: ctx.envExpansion, warn: (m) => notes.warn('import-approximated', `process \`${name}\`: ${m}`, loc) }), ctx.shell);
-  }
-  const signal = node.entries.get('signal');
-  if (signal && out['command'] === undefined) {
-    const raw = signal.value.kind === 'scalar' ? signal.value.value : null;
-    const sig = typeof raw === 'number' || typeof raw === 'string' ? signalName(raw) : undefined;
-    if (sig === undefined) lose('shutdown.signal', `orchestra cannot send signal ${String(raw)}; it sends SIGTERM`, signal.key);
-    else if (sig !== 'SIGTERM') out['signal'] = sig;
-  }
-  const timeout = number(node.entries.get('timeout_seconds')?.value, '`shutdown.timeout_seconds`', notes);
-  if (timeout !== undefined && timeout !== 10) out['timeout'] = seconds(timeout);
-  if (boolean(node.entries.get('parent_only')?.value, '`shutdown.parent_only`', notes) === true) out['mode'] = 'main';
-  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function probes(name: string, p: MapNode, fields: Record<string, unknown>, comments: string[], ctx: PcContext, vars: Map<string, string>): void {

@@ -17,7 +17,8 @@ import path from 'node:path';
 import type { MapEntry, MapNode, ValueNode } from '../manifest/node.js';
 import { fullParse } from '../manifest/parse.js';
 import { AgentNames, ImportNotes, type AgentDraft, type ImportInput, type ImportResult } from './draft.js';
-import { pcEnvironment, pcProcess, varsOf, type PcContext } from './process-compose-process.js';
+import { pcEnvironment, varsOf } from './process-compose-env.js';
+import { pcProcess, type PcContext } from './process-compose-process.js';
 import { boolean, mapEntries, text } from './read-values.js';
 
 const FILE_KEYS_IGNORED: Record<string, string> = {

@@ -5,61 +5,24 @@
  * Returns typed outcomes and throws ReconcileError for refused requests. It
  * neither queues nor speaks HTTP: the daemon serializes calls and maps
  * errors to status codes; `up` and the library reach it through the same
- * daemon runtime. Over 300 lines on purpose: apply, recovery, control and
- * reload all read and write the one state and engine this class guards;
- * split apart they would have to share them mutably.
+ * daemon runtime. Its requests and outcomes are typed in outcomes.ts; the
+ * recovery decisions it carries out are made in recovery.ts.
  */
 
 import type { OrchestraEvent } from '../events/event.js';
 import { didYouMean } from '../manifest/suggest.js';
-import type { ChangeSet } from '../plan/change-set.js';
 import { diff } from '../plan/diff.js';
 import type { ObservedAgent } from '../plan/observed.js';
 import { checkSavedPlan } from '../plan/saved-plan.js';
 import type { Plan } from '../plan/spec.js';
 import { AgentRecords } from './agent-records.js';
-import { executeChanges, type ExecutionOutcome } from './execute-changes.js';
+import { executeChanges } from './execute-changes.js';
+import type { ApplyOutcome, ApplyRequest, ControlOutcome, PlanState, ReloadOutcome } from './outcomes.js';
 import type { ReconcileEngine, ReconcilerPorts } from './ports.js';
 import { ReconcileError } from './reconcile-error.js';
 import { decideRecovery } from './recovery.js';
 import type { Revision } from './revision.js';
 import { markApplied, type State } from './state.js';
-
-/** What to converge to. */
-export interface ApplyRequest {
-  plan: Plan;
-  /** Desired env file hashes (absolute path → sha256), computed from disk by the caller. */
-  envFileHashes: Record<string, string>;
-  /** A saved plan's stamp: refused when anything was applied since. */
-  expected?: { lineage: string; serial: number };
-  rollbackOf?: number;
-}
-
-/** What an apply did: nothing (no changes), or a new revision with the engine's outcome. */
-export type ApplyOutcome =
-  | { kind: 'unchanged'; changes: ChangeSet; serial: number }
-  | { kind: 'applied'; changes: ChangeSet; serial: number; revision: Revision; execution: ExecutionOutcome };
-
-/** What a plan is computed against. */
-export interface PlanState {
-  lineage: string;
-  serial: number;
-  applied?: Revision;
-  observed: ObservedAgent[];
-}
-
-/** What a reload request touched: the instances reloaded, and why the others were not. */
-export interface ReloadOutcome {
-  agents: string[];
-  reloaded: string[];
-  failed: { name: string; reason: string }[];
-}
-
-/** What a control request touched, and whether it settled in time. */
-export interface ControlOutcome {
-  agents: string[];
-  settled: boolean;
-}
 
 const FOUND_BY = { record: '', marker: ' found by its environment marker', cgroup: ' found in its cgroup', ledger: ' found by the spawn ledger' } as const;
 

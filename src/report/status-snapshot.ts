@@ -64,11 +64,21 @@ export interface BoundarySnapshot {
   reason?: string;
   /** The project's cgroup directory. */
   path?: string;
+  /** The cgroup delegated to a non-root daemon that holds the project's. */
+  delegated?: string;
 }
 
-/** One line for humans: `cgroup v2 (<path>)` or `process tree (<reason>)`. */
+/** One line for humans: `cgroup v2 (<path>)`, `cgroup v2 (delegated: <path>)` or `process tree (<reason>)`. */
 export function describeBoundary(b: BoundarySnapshot): string {
-  return b.kind === 'cgroup' ? `cgroup v2${b.path ? ` (${b.path})` : ''}` : `process tree${b.reason ? ` (${b.reason})` : ''}`;
+  if (b.kind === 'tree') return `process tree${b.reason ? ` (${b.reason})` : ''}`;
+  const detail = boundaryDetail(b);
+  return `cgroup v2${detail ? ` (${detail})` : ''}`;
+}
+
+/** The part in parentheses: the project's cgroup (marked delegated when not as root), or the fallback's reason. */
+export function boundaryDetail(b: BoundarySnapshot): string | undefined {
+  if (b.kind === 'tree') return b.reason;
+  return b.delegated !== undefined && b.path !== undefined ? `delegated: ${b.path}` : b.path;
 }
 
 /** The whole fleet at one moment. */

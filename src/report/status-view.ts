@@ -6,7 +6,7 @@
  * the templates.
  */
 
-import type { AgentSnapshot, EventSnapshot, HealthLevel, StatusSnapshot } from './status-snapshot.js';
+import { boundaryDetail, type AgentSnapshot, type EventSnapshot, type HealthLevel, type StatusSnapshot } from './status-snapshot.js';
 import { formatDuration, formatSize } from '../util/units.js';
 import { layoutGraph, type GraphLayout } from './graph-svg.js';
 import { sparkline, type Sparkline } from './sparkline.js';
@@ -208,7 +208,7 @@ export function statusView(snapshot: StatusSnapshot): StatusView {
   const b = snapshot.boundary;
   if (b) {
     view.boundary = { label: b.kind === 'cgroup' ? 'cgroup v2' : 'process tree', fallback: b.kind === 'tree' };
-    const detail = b.kind === 'cgroup' ? b.path : b.reason;
+    const detail = boundaryDetail(b);
     if (detail !== undefined) view.boundary.detail = detail;
   }
   const r = snapshot.revision;

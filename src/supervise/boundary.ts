@@ -21,6 +21,8 @@ export interface BoundaryInfo {
   reason?: string;
   /** The project's cgroup directory (cgroup boundary only). */
   path?: string;
+  /** The cgroup delegated to a non-root daemon, below which the project's lives (cgroup boundary, not as root). */
+  delegated?: string;
 }
 
 /** The processes of the machine as seen once, shared by a batch of stops so N stops cost one /proc read. */
@@ -110,5 +112,11 @@ export function chooseBoundary(stateDir: string, env: Record<string, string | un
     return treeBoundary(stateDir, `${BOUNDARY_VAR} must be \`cgroup\` or \`tree\`, got \`${forced}\``);
   }
   const cg = cgroupBoundary(stateDir);
-  return cg.ok ? cg.value : treeBoundary(stateDir, cg.error);
+  if (cg.ok) return cg.value;
+  // What the launcher tried to get a delegated cgroup (systemd-run), if anything.
+  const scope = env[NO_SCOPE_VAR];
+  return treeBoundary(stateDir, scope ? `${cg.error}; ${scope}` : cg.error);
 }
+
+/** Set by the launcher (src/daemon/delegated-scope.ts) for the daemon: why it runs without a delegated systemd scope. */
+export const NO_SCOPE_VAR = 'ORCHESTRA_NO_SCOPE_REASON';

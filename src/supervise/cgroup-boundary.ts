@@ -103,15 +103,16 @@ export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string
   removeCgroup(dir);
   removeCgroup(top);
   if (!killable) return err('cgroup v2 has no cgroup.kill here (Linux 5.14 or later needed)');
-  return ok(new CgroupProject(dir, top));
+  return ok(new CgroupProject(dir, top, asRoot ? undefined : base));
 }
 
 class CgroupProject implements ProjectBoundary {
   readonly info;
   readonly #instances = new Map<string, CgroupInstance>();
 
-  constructor(readonly dir: string, private readonly top: string) {
-    this.info = { kind: 'cgroup' as const, path: dir };
+  /** `delegated`: the cgroup delegated to this non-root daemon that holds the project's (undefined as root). */
+  constructor(readonly dir: string, private readonly top: string, delegated: string | undefined) {
+    this.info = { kind: 'cgroup' as const, path: dir, ...(delegated !== undefined ? { delegated } : {}) };
   }
 
   instance(name: string): InstanceBoundary {

@@ -140,26 +140,19 @@ export class Engine {
 
   /** Decides, now, whether an instance spawns, waits, is blocked or stays stopped (disabled). */
   #launch(i: Instance): void {
-    const now = this.#clock.now();
     this.#restartPending.delete(i.name);
-    if (i.spec.disabled) {
-      if (i.state.name !== 'stopped') i.move({ type: 'cancel', at: now, reason: 'disabled' });
-      return;
-    }
+    if (i.spec.disabled) return i.disable();
     const unmet: string[] = [];
     for (const edge of this.#graph.dependencies.get(i.name) ?? []) {
       const dep = this.#get(edge.to);
       const s = dep.spec.disabled ? ({ kind: 'broken', reason: `dependency ${edge.to} is disabled` } as const) : conditionStatus(edge.to, dep.state, edge.condition);
       if (s.kind === 'broken') {
-        i.move({ type: 'block', at: now, reason: s.reason, dependency: edge.to }, { type: 'agent-blocked', reason: s.reason, dependency: edge.to, message: `blocked: ${s.reason}` });
-        return;
+        return i.block(s.reason, edge.to);
       }
       // A dependency about to restart is not to be relied on, whatever its state says now.
       if (s.kind === 'unmet' || this.#restartPending.has(edge.to)) unmet.push(`${edge.to} (${edge.condition})`);
     }
-    const wasWaitingOn = i.state.name === 'waiting' ? i.state.on.join() : undefined;
-    const report = unmet.length > 0 && wasWaitingOn !== unmet.join();
-    i.move({ type: 'wait', at: now, on: unmet }, report ? { type: 'agent-waiting', on: unmet, message: `waiting for ${unmet.join(', ')}` } : undefined);
+    i.awaitDependencies(unmet);
     if (unmet.length > 0) return;
     void i.spawn();
   }
@@ -292,7 +285,7 @@ export class Engine {
     const specs = new Map<string, AgentSpec>(plan.instances.map((s) => [s.name, s]));
     for (const spec of plan.instances) {
       const existing = this.#instances.get(spec.name);
-      if (existing) (existing.spec = spec), existing.refreshSupervision(), this.#monitor.renice(existing);
+      if (existing) (existing.replaceSpec(spec), this.#monitor.renice(existing));
       else this.#instances.set(spec.name, new Instance(spec, this.#host));
     }
     for (const [name, i] of this.#instances) {
