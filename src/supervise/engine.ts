@@ -332,6 +332,11 @@ export class Engine {
     return [...this.#instances.values()].map((i) => statusOf(i, now, this.#monitor.observed(i)));
   }
 
+  /** How often one instance was restarted, without building every status (the reconciler asks on each start). */
+  restartsOf(name: string): number | undefined {
+    return this.#instances.get(name)?.restarts.count;
+  }
+
   /** Each instance's latest monitor figures (undefined before its first round, or without a process); far cheaper than status(). */
   usages(): { name: string; usage: Usage | undefined }[] {
     const out: { name: string; usage: Usage | undefined }[] = [];
