@@ -21,12 +21,14 @@ import { canReload } from './reload.js';
 import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { clearBoundary, killBoundaries } from './stop.js';
+import type { SupervisionPaths } from './supervision-paths.js';
 import { chooseBoundary, type BoundaryInfo, type ProjectBoundary, type Survey } from './boundary.js';
 
 export type { AgentStatus } from './status.js';
 
 export interface EngineOptions {
-  stateDir: string;
+  /** The places under the state directory it uses, from their owner (src/daemon/paths.ts `statePaths`). */
+  paths: SupervisionPaths;
   clock?: Clock;
   sampler?: Sampler;
   baseEnv?: Record<string, string | undefined>;
@@ -61,13 +63,13 @@ export class Engine {
     this.#sampler = options.sampler ?? procSampler();
     this.#graph = buildGraph(plan.instances);
     this.#secrets = secretValues(plan.instances);
-    this.#boundary = options.boundary ?? chooseBoundary(options.stateDir);
+    this.#boundary = options.boundary ?? chooseBoundary(options.paths);
     // Agents' output may hold anything they print, secrets included: owner only.
-    mkdirSync(join(options.stateDir, 'logs'), { recursive: true, mode: 0o700 });
+    mkdirSync(options.paths.logs, { recursive: true, mode: 0o700 });
     this.#host = {
       clock: this.#clock,
       random: options.random ?? Math.random,
-      stateDir: options.stateDir,
+      paths: options.paths,
       baseEnv: options.baseEnv ?? process.env,
       boundary: this.#boundary,
       emit: (e) => this.#emit(e),
@@ -79,8 +81,8 @@ export class Engine {
     for (const spec of plan.instances) this.#instances.set(spec.name, new Instance(spec, this.#host));
     this.#monitor = new Monitor(
       { clock: this.#clock, sampler: this.#sampler, emit: (e) => this.#emit(e), instances: () => this.#instances.values() },
-      plan.monitor.intervalMs,
-      options.logCheckMs ?? 1000,
+      // A sampler handed in (tests) is the only source of figures; the default one leaves CPU to the cgroup's counter where there is one.
+      { intervalMs: plan.monitor.intervalMs, logCheckMs: options.logCheckMs ?? 1000, cpuFromBoundary: options.sampler === undefined },
     );
     this.#monitor.start();
   }
@@ -349,7 +351,17 @@ export class Engine {
     return this.#graph.levels.flat();
   }
 
-  /** Runs one monitor round now (the daemon's `status --refresh`, and tests). */
+  /** How often every instance's usage is refreshed when nobody looks: the step of the sparklines' history. */
+  usageIntervalMs(): number {
+    return this.#monitor.usageEveryMs;
+  }
+
+  /** Someone is looking at usage (status, dashboard, page): figures older than the monitor interval are refreshed now, for the next look. */
+  lookedAtUsage(): void {
+    this.#monitor.looked();
+  }
+
+  /** Runs one full monitor round now (tests). */
   sampleNow(): Promise<void> {
     return this.#monitor.sampleOnce();
   }
