@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../dist/supervise/engine.js';
-import { pidusageSampler, procSampler } from '../../dist/supervise/sampler.js';
+import { procSampler } from '../../dist/supervise/sampler.js';
+import { pidusageSampler } from './pidusage-sampler.mjs';
 
 const FIX = fileURLToPath(new URL('../../test/fixtures/agents/', import.meta.url));
 const cmd = (name, ...a) => [process.execPath, join(FIX, `${name}.js`), ...a.map(String)];

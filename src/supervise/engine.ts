@@ -79,8 +79,8 @@ export class Engine {
     for (const spec of plan.instances) this.#instances.set(spec.name, new Instance(spec, this.#host));
     this.#monitor = new Monitor(
       { clock: this.#clock, sampler: this.#sampler, emit: (e) => this.#emit(e), instances: () => this.#instances.values() },
-      plan.monitor.intervalMs,
-      options.logCheckMs ?? 1000,
+      // A sampler handed in (tests) is the only source of figures; the default one leaves CPU to the cgroup's counter where there is one.
+      { intervalMs: plan.monitor.intervalMs, logCheckMs: options.logCheckMs ?? 1000, cpuFromBoundary: options.sampler === undefined },
     );
     this.#monitor.start();
   }
@@ -349,7 +349,17 @@ export class Engine {
     return this.#graph.levels.flat();
   }
 
-  /** Runs one monitor round now (the daemon's `status --refresh`, and tests). */
+  /** How often every instance's usage is refreshed when nobody looks: the step of the sparklines' history. */
+  usageIntervalMs(): number {
+    return this.#monitor.usageEveryMs;
+  }
+
+  /** Someone is looking at usage (status, dashboard, page): figures older than the monitor interval are refreshed now, for the next look. */
+  lookedAtUsage(): void {
+    this.#monitor.looked();
+  }
+
+  /** Runs one full monitor round now (tests). */
   sampleNow(): Promise<void> {
     return this.#monitor.sampleOnce();
   }
