@@ -17,6 +17,7 @@ import { Engine, type EngineOptions } from '../../src/supervise/engine.js';
 import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
 import { treeBoundary } from '../../src/supervise/tree-boundary.js';
 import { planAround, specWithDefaults } from '../helpers/agent-spec.js';
+import { assertNoCgroupLeft } from '../helpers/cgroups-left.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/agents/', import.meta.url));
 
@@ -58,7 +59,11 @@ export interface Harness {
   of(type: OrchestraEvent['type'], agent?: string): OrchestraEvent[];
 }
 
-/** Starts an engine on a temp state dir; on teardown kills every tree it knows and removes the dir. `boundary: 'tree'` forces the fallback boundary. */
+/**
+ * Starts an engine on a temp state dir; on teardown kills every tree it
+ * knows, removes the dir, and fails the test if the project's cgroup is
+ * left (assertNoCgroupLeft). `boundary: 'tree'` forces the fallback boundary.
+ */
 export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 'boundary'> & { boundary?: 'tree' | 'default' } = {}): Harness {
   const stateDir = mkdtempSync(join(tmpdir(), 'orchestra-sup-'));
   const { boundary, ...rest } = options;
@@ -88,6 +93,7 @@ export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 
       }
     }
     rmSync(stateDir, { recursive: true, force: true });
+    await assertNoCgroupLeft(stateDir);
   });
   const wait = (pred: (e: OrchestraEvent) => boolean, ms: number, what: string, includePast: boolean) => {
     if (includePast) {
