@@ -1,9 +1,11 @@
 // Side-by-side benchmark: the same workloads against the floor (a bare Node spawner), orchestra (dist/),
 // PM2 and supervisord, in one run. Prints figures, writes results.json, the "Comparison" table in
 // docs/performance.md and docs/images/compare.svg. Not a test. Run: `npm run build && node bench/compare/compare.mjs`
-// (RUNS=3 IDLE_S=30 AGENTS=100 by default). Needs `supervisord` on PATH and pm2 in node_modules.
+// (RUNS=3 IDLE_S=20 STEADY_S=60 AGENTS=100 by default; TOOLS=floor,orchestra runs a subset, W5=0 skips W5,
+// and WRITE=0 leaves results.json and the docs alone: both needed for a partial run). Needs `supervisord` on PATH and pm2 in node_modules.
 //   W1 cold start of N agents until every one has run (its pid file exists)
-//   W2 the supervisor's own CPU and RSS with N idle agents over IDLE_S seconds
+//   W2 the supervisor's own CPU and RSS with N idle agents over IDLE_S seconds: once from 1 s after the
+//      last agent started, once more (steady) from STEADY_S seconds after it
 //   W3 restart latency: SIGKILL an agent, time until its replacement has written its pid
 //   W4 stop all (10 agents take 0.5 s to honour SIGTERM, 10 have a SIGTERM-ignoring grandchild)
 //   W5 SIGKILL of the supervisor: orphans, and duplicates once it is brought back (once per tool)
@@ -15,8 +17,11 @@ import { agentScript, alive, makeTools, sleep } from './tools.mjs';
 import { renderSvg, renderTable } from './report.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 3);
-const IDLE_S = Number(process.env.IDLE_S ?? 30);
+const IDLE_S = Number(process.env.IDLE_S ?? 20);
+const STEADY_S = Number(process.env.STEADY_S ?? 60);
 const N = Number(process.env.AGENTS ?? 100);
+const WRITE = process.env.WRITE !== '0';
+const W5 = process.env.W5 !== '0';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const CLK_TCK = 100;
 
@@ -74,6 +79,19 @@ function cpuTicks(pid) {
 }
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
+/** The supervisor's CPU (% of a core) over IDLE_S seconds and its RSS (median of one reading every 2 s). */
+async function idleWindow(sup, suffix) {
+  const ticks0 = cpuTicks(sup);
+  const rss = [];
+  const t0 = performance.now();
+  for (let s = 0; s < IDLE_S; s += 2) {
+    await sleep(2000);
+    rss.push(rssMiB(sup));
+  }
+  const cpu = ((cpuTicks(sup) - ticks0) / CLK_TCK / ((performance.now() - t0) / 1000)) * 100;
+  return { [`w2${suffix}CpuPct`]: cpu, [`w2${suffix}RssMiB`]: median(rss) };
+}
+
 async function oneRun(tool, run) {
   const dir = mkdtempSync(join(tmpdir(), `orchbench-${tool.name}-`));
   const mark = `${tool.name}-${run}-${process.pid}-${Date.now()}`;
@@ -85,19 +103,14 @@ async function oneRun(tool, run) {
     let t0 = performance.now();
     await tool.start();
     await waitAllPidFiles(agents);
-    out.w1StartMs = performance.now() - t0;
+    const started = performance.now();
+    out.w1StartMs = started - t0;
     await sleep(1000);
 
     const sup = tool.supervisorPid();
-    const ticks0 = cpuTicks(sup);
-    const rss = [];
-    t0 = performance.now();
-    for (let s = 0; s < IDLE_S; s += 2) {
-      await sleep(2000);
-      rss.push(rssMiB(sup));
-    }
-    out.w2CpuPct = ((cpuTicks(sup) - ticks0) / CLK_TCK / ((performance.now() - t0) / 1000)) * 100;
-    out.w2RssMiB = median(rss);
+    Object.assign(out, await idleWindow(sup, ''));
+    await sleep(Math.max(0, STEADY_S * 1000 - (performance.now() - started)));
+    Object.assign(out, await idleWindow(sup, 'Steady'));
 
     const lat = [];
     for (let k = 0; k < 5; k++) {
@@ -166,7 +179,12 @@ async function w5(tool) {
   }
 }
 
-const tools = makeTools();
+const only = process.env.TOOLS?.split(',');
+const tools = makeTools().filter((t) => !only || only.includes(t.name));
+// The docs table has a column per tool and the crash rows: only a full run may write it.
+if (WRITE && (only || !W5)) throw new Error('TOOLS or W5=0 need WRITE=0');
+const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+const loads = [loadavg()];
 // RENDER_ONLY=1 re-renders the docs table and chart from the last results.json without running anything.
 const saved = process.env.RENDER_ONLY === '1' ? JSON.parse(readFileSync(join(repo, 'bench', 'compare', 'results.json'), 'utf8')) : undefined;
 const runs = saved?.runs ?? Object.fromEntries(tools.map((t) => [t.name, []]));
@@ -176,18 +194,31 @@ for (let r = 0; r < (saved ? 0 : RUNS); r++) {
     const tool = tools[(i + r) % tools.length];
     const res = await oneRun(tool, r);
     runs[tool.name].push(res);
+    loads.push(loadavg());
     console.log(`run ${r + 1} ${tool.name.padEnd(11)} ${JSON.stringify(Object.fromEntries(Object.entries(res).map(([k, v]) => [k, Math.round(v * 100) / 100])))}`);
   }
 }
 const crash = saved?.crash ?? {};
-for (const tool of saved ? [] : tools) {
+for (const tool of saved || !W5 ? [] : tools) {
   crash[tool.name] = await w5(tool);
   console.log(`W5 ${tool.name.padEnd(11)} ${JSON.stringify(crash[tool.name])}`);
 }
 
-const measures = ['w1StartMs', 'w2CpuPct', 'w2RssMiB', 'w3RestartMs', 'w4StopMs', 'w4GrandchildrenLeft'];
+const measures = ['w1StartMs', 'w2CpuPct', 'w2RssMiB', 'w2SteadyCpuPct', 'w2SteadyRssMiB', 'w3RestartMs', 'w4StopMs', 'w4GrandchildrenLeft'];
 const medians = Object.fromEntries(tools.map((t) => [t.name, Object.fromEntries(measures.map((m) => [m, median(runs[t.name].map((x) => x[m]))]))]));
-const meta = saved?.meta ?? { date: new Date().toISOString(), runs: RUNS, idleSeconds: IDLE_S, agents: N, node: process.version, cpus: (await import('node:os')).cpus().length };
+const oneMinute = loads.map((l) => l[0]);
+const meta = saved?.meta ?? {
+  date: new Date().toISOString(),
+  runs: RUNS,
+  idleSeconds: IDLE_S,
+  steadyFromSeconds: STEADY_S,
+  agents: N,
+  node: process.version,
+  cpus: (await import('node:os')).cpus().length,
+  load: { min: Math.min(...oneMinute), max: Math.max(...oneMinute) },
+};
+console.log(`load average (1 min) ${meta.load.min}–${meta.load.max}`);
+if (!WRITE) process.exit(0);
 writeFileSync(join(repo, 'bench', 'compare', 'results.json'), JSON.stringify({ meta, runs, medians, crash }, null, 2) + '\n');
 console.log(JSON.stringify(medians, null, 2));
 

@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { api, type ApplyBody, type ApplyEnd } from '../daemon/api.js';
-import { ensureDaemon } from '../daemon/launcher.js';
+import { ensureDaemon, type WarmDaemon } from '../daemon/launcher.js';
 import { acquireLock } from '../daemon/lock.js';
 import type { Revision } from '../daemon/revisions.js';
 import type { OrchestraEvent } from '../events/event.js';
@@ -91,8 +91,8 @@ export function changesFor(state: RemoteState, desired: Plan, envFileHashes: Map
   });
 }
 
-/** Shows the plan, confirms, applies through the daemon; returns the exit code. */
-export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: string): Promise<number> {
+/** Shows the plan, confirms, applies through the daemon (`warm`: one spawned ahead); returns the exit code. */
+export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: string, warm?: WarmDaemon): Promise<number> {
   const color = useColor();
   const paths = resolveStatePaths({ ...flags, file: input.plan.files });
   let timeoutMs: number;
@@ -110,7 +110,7 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
     return 1;
   }
   try {
-    await ensureDaemon(paths.dir);
+    await ensureDaemon(paths.dir, warm ? { warm } : {});
     const context = new DaemonContext(paths);
     const state = await remoteState(context);
     if (input.expected) {

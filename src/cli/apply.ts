@@ -6,6 +6,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import type { WarmDaemon } from '../daemon/launcher.js';
 import { hashEnvFiles } from '../plan/env-file-hashes.js';
 import { parseSavedPlan } from '../plan/saved-plan.js';
 import { formatDiagnostics } from '../report/diagnostics.js';
@@ -40,7 +41,7 @@ async function applyInput(flags: ApplyFlags, planFile: string | undefined): Prom
 }
 
 /** Runs `orchestra apply [PLANFILE]` and returns its exit code. */
-export async function runApply(flags: ApplyFlags, planFile: string | undefined): Promise<number> {
+export async function runApply(flags: ApplyFlags, planFile: string | undefined, warm?: WarmDaemon): Promise<number> {
   if (flags.watch && planFile !== undefined) {
     process.stderr.write('orchestra apply: --watch re-reads the manifest, so it does not take a saved plan\n');
     return 1;
@@ -51,7 +52,7 @@ export async function runApply(flags: ApplyFlags, planFile: string | undefined):
     process.stderr.write('orchestra apply: choose --watch or --foreground, not both\n');
     return 1;
   }
-  const code = await applyPlan(input, flags, 'apply');
+  const code = await applyPlan(input, flags, 'apply', warm);
   if (flags.foreground && code === 0) {
     const { stayAttached } = await import('./foreground.js');
     return stayAttached(resolveStatePaths({ ...flags, file: input.plan.files }), useColor());

@@ -2,17 +2,24 @@
  * `orchestra import FORMAT FILE`: reads the source file (and the files it
  * names), runs the format's pure importer, checks the manifest it wrote with
  * orchestra's own loader, prints every warning with its file:line:column, and
- * prints or writes the manifest. Nothing is written when there is an error
- * (or a warning with --strict).
+ * prints or writes the manifest. Secret env values become `${VAR}` references
+ * (src/import/secret-env.ts): with -o their values are added to `.env` beside
+ * the manifest, on stdout they are left out; every diagnostic and the source
+ * lines it quotes are masked with the one secrets rule. Nothing is written
+ * when there is an error (or a warning with --strict).
  */
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
 import type { Diagnostic, Location } from '../util/diagnostic.js';
 import { loadManifest } from '../manifest/load.js';
+import { LineIndex, locate } from '../manifest/source.js';
 import type { ImportInput } from '../import/draft.js';
 import { IMPORTERS, resolveFormat } from '../import/index.js';
+import { splitSecrets, type SecretSplit } from '../import/secret-env.js';
 import { writeManifest } from '../import/write-manifest.js';
+import { maskDeep } from '../plan/secrets.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
 import { evaluateEcosystem, isEcosystemProgram } from './pm2-ecosystem.js';
 
@@ -29,11 +36,13 @@ export interface ImportCommandOptions {
 /** Runs the command and returns its exit code: 0 written, 1 unreadable input, unknown format, or warnings with --strict. */
 export async function runImport(options: ImportCommandOptions): Promise<number> {
   const sources = new Map<string, string>();
+  // Secret values found in the imported file; nothing the import prints may show them.
+  let secrets: string[] = [];
   const report = (diags: Diagnostic[], ok: boolean, extra: Record<string, unknown> = {}): void => {
     if (options.json) {
-      process.stdout.write(JSON.stringify({ ok, ...extra, ...(diagnosticsToJson(diags) as object) }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ ok, ...extra, ...maskDeep(diagnosticsToJson(diags) as object, secrets) }, null, 2) + '\n');
     } else if (diags.length > 0) {
-      process.stderr.write(formatDiagnostics(diags, sources, { color: options.color, cwd: process.cwd() }) + '\n');
+      process.stderr.write(formatDiagnostics(diags, sources, { color: options.color, cwd: process.cwd(), secrets }) + '\n');
     }
   };
   const fail = (diags: Diagnostic[]): number => (report(diags, false), 1);
@@ -66,26 +75,82 @@ export async function runImport(options: ImportCommandOptions): Promise<number> 
   const input: ImportInput = { ...source, outDir: target ? path.dirname(target) : process.cwd(), readText, glob: globFiles };
 
   const result = IMPORTERS[resolved.format](input);
-  const diagnostics = result.diagnostics.map((d): Diagnostic =>
+  const dotenvFile = path.join(input.outDir, '.env');
+  const split = result.draft ? splitSecrets(result.draft, readDotenv(dotenvFile)) : undefined;
+  secrets = split?.values ?? [];
+  const diagnostics = [...result.diagnostics, ...keptSecretWarnings(split, source.file, source.text)].map((d): Diagnostic =>
     options.strict && d.severity === 'warning' ? { ...d, severity: 'error', hint: d.hint ?? 'failing because of --strict' } : d,
   );
-  if (!result.draft || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
+  if (!split || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
 
-  const manifest = writeManifest(result.draft);
+  const manifest = writeManifest(split.draft);
   mkdirSync(input.outDir, { recursive: true });
-  const problems = await checkManifest(manifest, input.outDir, target ?? path.join(input.outDir, 'orchestra.yaml'), sources);
+  const movedEnv = Object.fromEntries(split.moved.map((m) => [m.variable, m.plain]));
+  const problems = await checkManifest(manifest, input.outDir, target ?? path.join(input.outDir, 'orchestra.yaml'), sources, movedEnv);
   if (problems.length > 0) return fail([...diagnostics, ...problems]);
 
+  const secretsJson = split.moved.map((m) => ({ agent: m.agent ?? null, ...(m.environment ? { environment: m.environment } : {}), key: m.key, variable: m.variable }));
+  const variables = [...new Set(split.moved.map((m) => m.variable))];
   if (target === undefined) {
-    report(diagnostics, true, options.json ? { manifest } : {});
-    if (!options.json) process.stdout.write(manifest);
+    report(diagnostics, true, options.json ? { manifest, secrets: secretsJson } : {});
+    if (!options.json) {
+      process.stdout.write(manifest);
+      // Variables .env already holds with the same value need nothing more.
+      const missing = variables.filter((v) => split.dotenvLines.some((l) => l.startsWith(`${v}=`)));
+      if (missing.length > 0) {
+        process.stderr.write(
+          `secret values left out: the manifest refers to ${missing.map((v) => `\${${v}}`).join(', ')}; set ${missing.length === 1 ? 'it' : 'them'} in .env beside the manifest or in the environment (with -o the import writes .env)\n`,
+        );
+      }
+    }
     return 0;
   }
+  if (split.dotenvLines.length > 0) writeDotenv(dotenvFile, split.dotenvLines, path.basename(file));
   const overwritten = existsSync(target);
   writeFileSync(target, manifest);
-  report(diagnostics, true, { written: target, overwritten });
-  if (!options.json) process.stderr.write(`${overwritten ? 'overwrote' : 'wrote'} ${path.relative(process.cwd(), target) || target}\n`);
+  const shown = (p: string): string => path.relative(process.cwd(), p) || p;
+  report(diagnostics, true, { written: target, overwritten, secrets: secretsJson, ...(split.dotenvLines.length > 0 ? { dotenv: dotenvFile } : {}) });
+  if (!options.json) {
+    if (variables.length > 0) {
+      process.stderr.write(`secret values moved to ${shown(dotenvFile)} (keep it out of version control): ${variables.join(', ')}; the manifest refers to them as \${NAME}\n`);
+    }
+    process.stderr.write(`${overwritten ? 'overwrote' : 'wrote'} ${shown(target)}\n`);
+  }
   return 0;
+}
+
+/** The variables `.env` holds now; none when it is missing or unreadable. */
+function readDotenv(file: string): Record<string, string> {
+  try {
+    return parseDotenv(readFileSync(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** Adds the moved secrets to `.env`: created 0600, or appended below what it holds. */
+function writeDotenv(file: string, lines: readonly string[], source: string): void {
+  const block = `# Secret values from ${source}, added by \`orchestra import\`; orchestra.yaml refers to them as \${NAME}.\n${lines.join('\n')}\n`;
+  if (!existsSync(file)) {
+    writeFileSync(file, block, { mode: 0o600 });
+    return;
+  }
+  const current = readFileSync(file, 'utf8');
+  appendFileSync(file, `${current === '' || current.endsWith('\n') ? '' : '\n'}\n${block}`);
+}
+
+/** A warning for each secret that stays in the manifest as written, naming its key (never its value), at its text in the source when found there. */
+function keptSecretWarnings(split: SecretSplit | undefined, file: string, text: string): Diagnostic[] {
+  return (split?.kept ?? []).map((k) => {
+    const where = k.literal.length > 0 ? text.indexOf(k.literal) : -1;
+    return {
+      severity: 'warning',
+      code: 'import-secret-kept',
+      message: `${k.agent === undefined ? '`defaults`' : `agent \`${k.agent}\``}${k.environment ? ` (environment \`${k.environment}\`)` : ''}: env \`${k.key}\` holds a secret that stays in the manifest as written (${/\$\{|\{\{/.test(k.value) ? 'literal text mixed with references or templates' : '.env could not carry it unchanged'})`,
+      location: where < 0 ? { file } : locate(file, new LineIndex(text), where, where + k.literal.length),
+      hint: 'the manifest is meant to be committed: move the value to .env and write ${NAME} in its place',
+    };
+  });
 }
 
 /**
@@ -93,12 +158,13 @@ export async function runImport(options: ImportCommandOptions): Promise<number> 
  * scratch copy in the folder it is meant for (so relative paths resolve the
  * same), and returns its errors located in the manifest as it would be written.
  */
-async function checkManifest(manifest: string, outDir: string, shownAs: string, sources: Map<string, string>): Promise<Diagnostic[]> {
+async function checkManifest(manifest: string, outDir: string, shownAs: string, sources: Map<string, string>, secretEnv: Record<string, string>): Promise<Diagnostic[]> {
   // Beside the target, so `.env`, `env_file` and `cwd` resolve as they will for the real file.
   const file = path.join(outDir, `.orchestra-import-${process.pid}-${Date.now()}.yaml`);
   try {
     writeFileSync(file, manifest);
-    const loaded = await loadManifest({ files: [file] });
+    // The moved secrets are not in .env yet; the real environment still wins, as it will when the manifest runs.
+    const loaded = await loadManifest({ files: [file], env: { ...secretEnv, ...process.env } });
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length === 0) return [];
     sources.set(shownAs, manifest);

@@ -7,7 +7,6 @@
  */
 
 import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import pc from 'picocolors';
 import { readSecretValues } from '../daemon/secret-store.js';
 import { didYouMean } from '../manifest/suggest.js';
@@ -85,7 +84,7 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
   };
   const offsets = new Map<string, number>();
   for (const [n, name] of instances.entries()) {
-    const { text, size } = await readFrom(join(paths.logs, `${name}.log`), 0);
+    const { text, size } = await readFrom(paths.logFile(name), 0);
     offsets.set(name, size);
     for (const line of lastLines(text, tail)) process.stdout.write(prefix(name, n) + maskText(line, secrets) + '\n');
   }
@@ -94,7 +93,7 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
   for (;;) {
     await new Promise((r) => setTimeout(r, 200));
     for (const [n, name] of instances.entries()) {
-      const file = join(paths.logs, `${name}.log`);
+      const file = paths.logFile(name);
       const size = (await stat(file).catch(() => undefined))?.size;
       if (size === undefined || size === offsets.get(name)) continue;
       // A later apply may have brought new secrets; the store is small, read it again.

@@ -6,6 +6,7 @@
  */
 
 import { Command, Option } from 'commander';
+import type { WarmDaemon } from '../daemon/launcher.js';
 import { collect, manifestFiles, useColor, withManifestOptions, type ManifestFlags } from './options.js';
 
 const program = new Command();
@@ -141,8 +142,14 @@ withManifestOptions(program.command('apply'))
   .option('--foreground', 'stay attached like docker compose up: show events, Ctrl-C stops everything')
   .option('-w, --watch', 're-apply whenever an input file changes (manifest, overlays, .env, env_file); invalid changes are ignored')
   .action(async (planFile: string | undefined, flags: DaemonFlags & { yes?: boolean; timeout?: string; lockTimeout?: string }) => {
-    const { runApply } = await import('./apply.js');
-    finish(await runApply(flags, planFile));
+    // Before loading anything else: the daemon then starts on the other core while this process loads the manifest.
+    const warm = planFile === undefined ? await warmDaemonFor(flags) : undefined;
+    try {
+      const { runApply } = await import('./apply.js');
+      finish(await runApply(flags, planFile, warm));
+    } finally {
+      await warm?.cancel();
+    }
   });
 
 for (const name of ['status', 'ps']) {
@@ -254,6 +261,12 @@ withStateOptions(program.command('dashboard'))
     const { runDashboard } = await import('./page.js');
     finish(await runDashboard(flags));
   });
+
+/** A daemon spawned ahead for `apply` when none runs for its state directory (see WarmDaemon in launcher.ts). */
+async function warmDaemonFor(flags: DaemonFlags): Promise<WarmDaemon | undefined> {
+  const [{ warmDaemon }, { stateDirFor }] = await Promise.all([import('../daemon/launcher.js'), import('../daemon/paths.js')]);
+  return warmDaemon(stateDirFor(manifestFiles(flags)[0] ?? 'orchestra.yaml', flags.stateDir));
+}
 
 function finish(code: number): void {
   process.exitCode = code;

@@ -1,8 +1,9 @@
 /**
- * The daemon process: `node daemon-main.js --state-dir DIR`. Started
- * detached by the CLI (launcher.ts). Runs the runtime (runtime.ts) for DIR
- * and exits after `down` or on SIGTERM/SIGINT, leaving agents running unless
- * `down` stopped them.
+ * The daemon process: `node daemon-main.js --state-dir DIR [--wait-for-go]`.
+ * Started detached by the CLI (launcher.ts); with `--wait-for-go` it loads
+ * its code, then waits for the CLI's go on stdin before touching DIR. Runs
+ * the runtime (runtime.ts) for DIR and exits after `down` or on
+ * SIGTERM/SIGINT, leaving agents running unless `down` stopped them.
  */
 
 import { rejoinEarlierScope } from './delegated-scope.js';
@@ -19,6 +20,26 @@ if (!stateDir) {
   process.stderr.write('usage: daemon-main.js --state-dir DIR\n');
   process.exit(2);
 }
+if (process.argv.includes('--wait-for-go') && !(await goSignal())) process.exit(0);
+
+/** Spawned ahead by `apply` (launcher.ts, WarmDaemon): true once the CLI writes `go`, false when it ends stdin without. */
+function goSignal(): Promise<boolean> {
+  return new Promise((resolve) => {
+    let text = '';
+    const done = (go: boolean): void => {
+      process.stdin.destroy();
+      resolve(go);
+    };
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.includes('go\n')) done(true);
+    });
+    process.stdin.on('end', () => done(text.includes('go\n')));
+    process.stdin.on('error', () => done(false));
+  });
+}
+
 const log = (message: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 };

@@ -35,7 +35,7 @@ export function reconcilerPorts(paths: StatePaths, onEngine: (engine: Engine, pl
   const dir = paths.dir;
   return {
     engine: (plan) => {
-      const engine = new Engine(plan, { stateDir: dir });
+      const engine = new Engine(plan, { paths });
       onEngine(engine, plan);
       return engine;
     },
@@ -54,7 +54,7 @@ export function reconcilerPorts(paths: StatePaths, onEngine: (engine: Engine, pl
     },
     processes: {
       bootId: currentBootId,
-      marked: () => findAgentProcesses(dir),
+      marked: () => findAgentProcesses(paths),
       isSameProcess,
       startTimeOf: procStartTime,
       startedAt: processStartedAt,
@@ -81,7 +81,7 @@ export class Daemon {
     private readonly log: (message: string) => void = () => undefined,
   ) {
     this.#eventLog = new EventLog(paths.events);
-    this.reconciler = new Reconciler(reconcilerPorts(paths, (_engine, plan) => this.#startHistory(plan.monitor.intervalMs)));
+    this.reconciler = new Reconciler(reconcilerPorts(paths, (engine) => this.#startHistory(engine.usageIntervalMs())));
     this.notes = this.reconciler.notes;
     this.reconciler.onEvent((event) => this.#onEvent(event));
   }
@@ -198,6 +198,7 @@ export class Daemon {
   /** The whole fleet now. */
   snapshot(): StatusSnapshot {
     const revision = this.reconciler.applied;
+    this.reconciler.engine?.lookedAtUsage();
     const input: Parameters<typeof buildSnapshot>[0] = {
       now: new Date(),
       project: revision?.plan.name ?? 'orchestra',

@@ -1,13 +1,15 @@
 /**
  * Finds the project's daemon, or starts one detached. The daemon's own code
  * lives in daemon-main.ts; this module only spawns it and waits for its
- * socket (woken by file events on it, not a fixed-interval poll). A socket
- * file left by a crashed daemon is removed.
+ * socket (woken by file events on it, not a fixed-interval poll). `apply`
+ * may spawn it ahead (WarmDaemon). A socket file left by a crashed daemon is
+ * removed.
  */
 
-import { spawn } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { mkdir, open, rm, rmdir, stat } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callDaemon, DaemonUnreachable } from './client.js';
@@ -27,25 +29,90 @@ export async function daemonRunning(stateDir: string): Promise<boolean> {
   }
 }
 
-/** Returns the socket of a running daemon, starting one (detached, or attached with `foreground`) if needed. */
-export async function ensureDaemon(stateDir: string, options: { timeoutMs?: number } = {}): Promise<string> {
+/**
+ * A daemon spawned ahead of need: it loads its code while the CLI loads the
+ * manifest (two cores instead of one after the other), and touches no state
+ * until `ensureDaemon` tells it to go. Cancelled, it exits without a trace.
+ */
+export interface WarmDaemon {
+  readonly stateDir: string;
+  /** Lets the daemon go on (once); its exit code when it exits. */
+  go(): Promise<number | null>;
+  /** Ends it unless it was let go, and removes the state directory and log it created for nothing. */
+  cancel(): Promise<void>;
+}
+
+/** Starts a daemon that waits for the go (see WarmDaemon), or undefined when one may already run there. */
+export async function warmDaemon(stateDir: string): Promise<WarmDaemon | undefined> {
   const paths = statePaths(stateDir);
-  if (await daemonRunning(stateDir)) return paths.socket;
+  // A running daemon has its socket file; a stale one is dealt with by ensureDaemon as before.
+  if (existsSync(paths.socket) || socketPathProblem(paths) !== undefined) return undefined;
+  const createdDir = await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  const newLog = !existsSync(paths.daemonLog);
+  const { child, exited } = await spawnDaemon(paths, true);
+  const stdin = child.stdin as Socket;
+  // The pipe must not keep the CLI alive; when the CLI ends without a go, the daemon reads end of file and leaves.
+  stdin.unref();
+  stdin.on('error', () => undefined);
+  let decided = false;
+  return {
+    stateDir: paths.dir,
+    go: () => {
+      if (!decided) stdin.end('go\n');
+      decided = true;
+      return exited;
+    },
+    cancel: async () => {
+      if (decided) return;
+      decided = true;
+      stdin.end();
+      if (newLog) await unlinkIfEmpty(paths.daemonLog);
+      if (createdDir !== undefined) await rmdir(createdDir).catch(() => undefined);
+    },
+  };
+}
+
+async function unlinkIfEmpty(file: string): Promise<void> {
+  const info = await stat(file).catch(() => undefined);
+  if (info?.size === 0) await rm(file, { force: true });
+}
+
+/** Spawns daemon-main for `paths`, detached, its output appended to daemon.log; with `waitForGo`, it waits on stdin. */
+async function spawnDaemon(paths: StatePaths, waitForGo: boolean): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
+  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+  const log = await open(paths.daemonLog, 'a', 0o600);
+  try {
+    const argv = [process.execPath, daemonMain, '--state-dir', paths.dir, ...(waitForGo ? ['--wait-for-go'] : [])];
+    // In a delegated systemd user scope when only that gives the daemon cgroups (delegated-scope.ts).
+    const launch = daemonLaunch(paths.dir, argv, process.env);
+    const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
+      detached: true,
+      stdio: [waitForGo ? 'pipe' : 'ignore', log.fd, log.fd],
+      env: launch.env,
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.unref();
+    return { child, exited };
+  } finally {
+    await log.close();
+  }
+}
+
+/**
+ * Returns the socket of a running daemon, starting one (detached) if needed:
+ * `warm` when it was spawned ahead for this state directory, else a new one.
+ */
+export async function ensureDaemon(stateDir: string, options: { timeoutMs?: number; warm?: WarmDaemon } = {}): Promise<string> {
+  const paths = statePaths(stateDir);
+  const warm = options.warm?.stateDir === paths.dir ? options.warm : undefined;
+  if (await daemonRunning(stateDir)) {
+    await warm?.cancel();
+    return paths.socket;
+  }
   const tooLong = socketPathProblem(paths);
   if (tooLong !== undefined) throw new DaemonUnreachable(paths.socket, tooLong);
-  await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   // A socket file left by a crashed daemon is removed by the new daemon once it owns daemon.pid.
-  const log = await open(paths.daemonLog, 'a', 0o600);
-  // In a delegated systemd user scope when only that gives the daemon cgroups (delegated-scope.ts).
-  const launch = daemonLaunch(paths.dir, [process.execPath, daemonMain, '--state-dir', paths.dir], process.env);
-  const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
-    detached: true,
-    stdio: ['ignore', log.fd, log.fd],
-    env: launch.env,
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.unref();
-  await log.close();
+  const exited = warm ? warm.go() : (await spawnDaemon(paths, false)).exited;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let exitCode: number | null | undefined;
   const socketEvents = watchSocket(paths);

@@ -431,7 +431,7 @@ export interface Vars {
  */
 export interface Monitor {
   /**
-   * How often CPU and memory of every agent's process tree are sampled (one batched call). Default `2s`.
+   * How often agents with `thresholds` or `nice` are sampled and judged. Usage of the others (for status, the dashboard, the page and its sparklines) is refreshed every fifth interval, or at once when someone looks and it is older than one interval. Default `2s`.
    */
   interval?: string;
   /**

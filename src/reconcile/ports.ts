@@ -19,6 +19,8 @@ export interface ReconcileEngine extends ChangeTarget {
   adopt(name: string, pid: number, startedAt?: number, restarts?: number): void;
   markCompleted(name: string, at: number): void;
   startOrder(): string[];
+  /** How often one instance was restarted. */
+  restartsOf(name: string): number | undefined;
   /** Instances that have a `reload`. */
   reloadable(): string[];
   stopAll(reason?: string): Promise<void>;

@@ -127,7 +127,8 @@ export class Reconciler<E extends ReconcileEngine = ReconcileEngine> {
     const engine = this.ports.engine(plan);
     engine.onEvent((event) => {
       const spawned = event.type === 'agent-started' || event.type === 'agent-adopted';
-      const restarts = spawned ? engine.status().find((s) => s.name === event.agent)?.restarts : undefined;
+      // Not status(): building every instance's status on each of n starts made a cold apply O(n²).
+      const restarts = spawned ? engine.restartsOf(event.agent) : undefined;
       void this.#records.observe(event, restarts);
       for (const listener of this.#listeners) listener(event);
     });

@@ -45,25 +45,26 @@ export interface ExitInfo {
 }
 
 interface Base<N extends AgentStateName> {
-  name: N;
+  readonly name: N;
   /** When this state was entered. */
-  since: number;
+  readonly since: number;
 }
 
+/** A state is a value: a move makes a new one, so what an instance hands out cannot be changed behind its back. */
 export type AgentState =
   | (Base<'pending'> & {})
-  | (Base<'waiting'> & { on: string[] })
-  | (Base<'starting'> & { pid: number; attempt: number; startedAt: number })
-  | (Base<'running'> & { pid: number; attempt: number; startedAt: number })
-  | (Base<'stopping'> & { pid: number; startedAt: number; reason: string; then: 'stopped' | 'restart' })
-  | (Base<'stopped'> & { reason: string; lastExit?: ExitInfo })
-  | (Base<'exited'> & { exit: ExitInfo; completed: boolean })
-  | (Base<'backoff'> & { attempt: number; until: number; reason: string; lastExit?: ExitInfo })
-  | (Base<'failed'> & { reason: string; lastExit?: ExitInfo })
-  | (Base<'blocked'> & { reason: string; dependency: string });
+  | (Base<'waiting'> & { readonly on: readonly string[] })
+  | (Base<'starting'> & { readonly pid: number; readonly attempt: number; readonly startedAt: number })
+  | (Base<'running'> & { readonly pid: number; readonly attempt: number; readonly startedAt: number })
+  | (Base<'stopping'> & { readonly pid: number; readonly startedAt: number; readonly reason: string; readonly then: 'stopped' | 'restart' })
+  | (Base<'stopped'> & { readonly reason: string; readonly lastExit?: Readonly<ExitInfo> })
+  | (Base<'exited'> & { readonly exit: Readonly<ExitInfo>; readonly completed: boolean })
+  | (Base<'backoff'> & { readonly attempt: number; readonly until: number; readonly reason: string; readonly lastExit?: Readonly<ExitInfo> })
+  | (Base<'failed'> & { readonly reason: string; readonly lastExit?: Readonly<ExitInfo> })
+  | (Base<'blocked'> & { readonly reason: string; readonly dependency: string });
 
 export type StateInput =
-  | { type: 'wait'; at: number; on: string[] }
+  | { type: 'wait'; at: number; on: readonly string[] }
   | { type: 'spawn'; at: number; pid: number; attempt: number; startedAt?: number }
   | { type: 'forked'; at: number; pid: number }
   | { type: 'complete'; at: number }

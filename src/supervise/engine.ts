@@ -21,12 +21,14 @@ import { canReload } from './reload.js';
 import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { clearBoundary, killBoundaries } from './stop.js';
+import type { SupervisionPaths } from './supervision-paths.js';
 import { chooseBoundary, type BoundaryInfo, type ProjectBoundary, type Survey } from './boundary.js';
 
 export type { AgentStatus } from './status.js';
 
 export interface EngineOptions {
-  stateDir: string;
+  /** The places under the state directory it uses, from their owner (src/daemon/paths.ts `statePaths`). */
+  paths: SupervisionPaths;
   clock?: Clock;
   sampler?: Sampler;
   baseEnv?: Record<string, string | undefined>;
@@ -61,13 +63,13 @@ export class Engine {
     this.#sampler = options.sampler ?? procSampler();
     this.#graph = buildGraph(plan.instances);
     this.#secrets = secretValues(plan.instances);
-    this.#boundary = options.boundary ?? chooseBoundary(options.stateDir);
+    this.#boundary = options.boundary ?? chooseBoundary(options.paths);
     // Agents' output may hold anything they print, secrets included: owner only.
-    mkdirSync(join(options.stateDir, 'logs'), { recursive: true, mode: 0o700 });
+    mkdirSync(options.paths.logs, { recursive: true, mode: 0o700 });
     this.#host = {
       clock: this.#clock,
       random: options.random ?? Math.random,
-      stateDir: options.stateDir,
+      paths: options.paths,
       baseEnv: options.baseEnv ?? process.env,
       boundary: this.#boundary,
       emit: (e) => this.#emit(e),
@@ -79,8 +81,8 @@ export class Engine {
     for (const spec of plan.instances) this.#instances.set(spec.name, new Instance(spec, this.#host));
     this.#monitor = new Monitor(
       { clock: this.#clock, sampler: this.#sampler, emit: (e) => this.#emit(e), instances: () => this.#instances.values() },
-      plan.monitor.intervalMs,
-      options.logCheckMs ?? 1000,
+      // A sampler handed in (tests) is the only source of figures; the default one leaves CPU to the cgroup's counter where there is one.
+      { intervalMs: plan.monitor.intervalMs, logCheckMs: options.logCheckMs ?? 1000, cpuFromBoundary: options.sampler === undefined },
     );
     this.#monitor.start();
   }
@@ -140,26 +142,19 @@ export class Engine {
 
   /** Decides, now, whether an instance spawns, waits, is blocked or stays stopped (disabled). */
   #launch(i: Instance): void {
-    const now = this.#clock.now();
     this.#restartPending.delete(i.name);
-    if (i.spec.disabled) {
-      if (i.state.name !== 'stopped') i.move({ type: 'cancel', at: now, reason: 'disabled' });
-      return;
-    }
+    if (i.spec.disabled) return i.disable();
     const unmet: string[] = [];
     for (const edge of this.#graph.dependencies.get(i.name) ?? []) {
       const dep = this.#get(edge.to);
       const s = dep.spec.disabled ? ({ kind: 'broken', reason: `dependency ${edge.to} is disabled` } as const) : conditionStatus(edge.to, dep.state, edge.condition);
       if (s.kind === 'broken') {
-        i.move({ type: 'block', at: now, reason: s.reason, dependency: edge.to }, { type: 'agent-blocked', reason: s.reason, dependency: edge.to, message: `blocked: ${s.reason}` });
-        return;
+        return i.block(s.reason, edge.to);
       }
       // A dependency about to restart is not to be relied on, whatever its state says now.
       if (s.kind === 'unmet' || this.#restartPending.has(edge.to)) unmet.push(`${edge.to} (${edge.condition})`);
     }
-    const wasWaitingOn = i.state.name === 'waiting' ? i.state.on.join() : undefined;
-    const report = unmet.length > 0 && wasWaitingOn !== unmet.join();
-    i.move({ type: 'wait', at: now, on: unmet }, report ? { type: 'agent-waiting', on: unmet, message: `waiting for ${unmet.join(', ')}` } : undefined);
+    i.awaitDependencies(unmet);
     if (unmet.length > 0) return;
     void i.spawn();
   }
@@ -292,7 +287,7 @@ export class Engine {
     const specs = new Map<string, AgentSpec>(plan.instances.map((s) => [s.name, s]));
     for (const spec of plan.instances) {
       const existing = this.#instances.get(spec.name);
-      if (existing) (existing.spec = spec), existing.refreshSupervision(), this.#monitor.renice(existing);
+      if (existing) (existing.replaceSpec(spec), this.#monitor.renice(existing));
       else this.#instances.set(spec.name, new Instance(spec, this.#host));
     }
     for (const [name, i] of this.#instances) {
@@ -339,6 +334,11 @@ export class Engine {
     return [...this.#instances.values()].map((i) => statusOf(i, now, this.#monitor.observed(i)));
   }
 
+  /** How often one instance was restarted, without building every status (the reconciler asks on each start). */
+  restartsOf(name: string): number | undefined {
+    return this.#instances.get(name)?.restarts.count;
+  }
+
   /** Each instance's latest monitor figures (undefined before its first round, or without a process); far cheaper than status(). */
   usages(): { name: string; usage: Usage | undefined }[] {
     const out: { name: string; usage: Usage | undefined }[] = [];
@@ -351,7 +351,17 @@ export class Engine {
     return this.#graph.levels.flat();
   }
 
-  /** Runs one monitor round now (the daemon's `status --refresh`, and tests). */
+  /** How often every instance's usage is refreshed when nobody looks: the step of the sparklines' history. */
+  usageIntervalMs(): number {
+    return this.#monitor.usageEveryMs;
+  }
+
+  /** Someone is looking at usage (status, dashboard, page): figures older than the monitor interval are refreshed now, for the next look. */
+  lookedAtUsage(): void {
+    this.#monitor.looked();
+  }
+
+  /** Runs one full monitor round now (tests). */
   sampleNow(): Promise<void> {
     return this.#monitor.sampleOnce();
   }

@@ -14,7 +14,7 @@ export interface HealthInput {
   state: AgentStateName;
   /** True for an `exited` instance whose exit counts as success (oneshot code 0 or a clean exit). */
   cleanExit?: boolean;
-  /** Times of restarts after a failure (not those orchestra caused), ms since epoch; only the last 10 minutes count. */
+  /** Times of restarts after a failure (not those orchestra caused), ms since epoch, oldest first; only the last 10 minutes and the latest COUNTED_RESTARTS count. */
   restartTimes: readonly number[];
   /** Current consecutive probe failures (readiness or liveness, whichever is running). */
   probeFailures: number;
@@ -25,6 +25,14 @@ export interface HealthInput {
 
 /** The window in which restarts lower the score. */
 export const RESTART_WINDOW_MS = 10 * 60_000;
+
+/** At most this many restarts lower the score, so no caller needs to keep more than the latest ones. */
+export const COUNTED_RESTARTS = 4;
+
+/** Adds a restart time to `times` (oldest first), keeping only the latest COUNTED_RESTARTS: a crash loop restarts thousands of times an hour, and the score counts no more. */
+export function withRestart(times: readonly number[], at: number): number[] {
+  return [...times, at].slice(-COUNTED_RESTARTS);
+}
 
 const STATE_BASE: Record<AgentStateName, number> = {
   running: 100,
@@ -45,7 +53,7 @@ export function healthScore(input: HealthInput): number {
   let base = STATE_BASE[input.state];
   if (input.state === 'exited' && input.cleanExit === false) base = 50;
   const recent = input.restartTimes.filter((t) => input.now - t < RESTART_WINDOW_MS && t <= input.now).length;
-  const restartPenalty = 10 * Math.min(recent, 4);
+  const restartPenalty = 10 * Math.min(recent, COUNTED_RESTARTS);
   const probePenalty = 10 * Math.min(input.probeFailures, 3);
   const breachPenalty = input.breaches.reduce((sum, b) => sum + (b === 'critical' ? 30 : b === 'warn' ? 15 : 0), 0);
   return Math.max(0, Math.min(100, base - restartPenalty - probePenalty - breachPenalty));

@@ -18,12 +18,13 @@ import { describeExit, initialState, pidOf, transition, type AgentState, type Ex
 import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
-import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
+import { applyNice, spawnAgent, type SpawnedProcess } from './process-group.js';
 import { foreignListener, localProbeAddress } from './listeners.js';
 import { isGone, processStartedAt, type ProcInfo } from './procfs.js';
 import { snapshotTree } from './tree-boundary.js';
 import { currentSize } from './probes.js';
-import type { RestartHistory } from './restart-policy.js';
+import { RestartRecord, type RestartView } from './restart-record.js';
+import type { SupervisionPaths } from './supervision-paths.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
 import { clearBoundary, killBoundaries, stopBoundary, type DeferredSignal, type StopTarget } from './stop.js';
 
@@ -34,7 +35,8 @@ type Emit = (event: EventInput) => void;
 export interface InstanceHost {
   clock: Clock;
   random: () => number;
-  stateDir: string;
+  /** Where its log file is, and the state directory its marker names (handed down from src/daemon/paths.ts). */
+  paths: SupervisionPaths;
   baseEnv: Record<string, string | undefined>;
   /** The project's boundary; each instance has its own inside it. */
   boundary: ProjectBoundary;
@@ -53,25 +55,18 @@ export interface InstanceHost {
 }
 
 const ADOPT_POLL_MS = 1000;
-const RESTART_LOG = 20;
 
 export class Instance {
-  state: AgentState;
-  process: SpawnedProcess | undefined;
-  adoptedPid: number | undefined;
-  history: RestartHistory = { failures: 0, restarts: 0 };
-  /** Spawns so far in this instance's life. */
-  attempt = 0;
-  /** Startup retries used since the last time it became ready. */
-  startupRetries = 0;
-  /** When restarts after a failure happened (not those orchestra caused): they lower the health score. */
-  restartTimes: number[] = [];
-  /** Restarts in this engine's lifetime. */
-  restartCount = 0;
-  restartLog: { at: number; reason: string }[] = [];
-  lastExit: ExitInfo | undefined;
+  #spec: AgentSpec;
+  #state: AgentState;
+  /** The main process when it is our child; undefined for an adopted or forked one. */
+  #process: SpawnedProcess | undefined;
+  /** The main process when it is not our child (adopted, or found through a pid file): polled, its exit code unknown. */
+  #adoptedPid: number | undefined;
+  readonly #restarts = new RestartRecord();
+  #lastExit: ExitInfo | undefined;
   /** True while a spawn is in flight (between the request and the pid), so a second launch is ignored. */
-  spawning = false;
+  #spawning = false;
   readonly #probes: RunProbes;
   #intent: KillIntent | undefined;
   #spawnRequestedAt = 0;
@@ -84,8 +79,12 @@ export class Instance {
   /** The stop of the last run, until its final sweep of the boundary is over. */
   #sweeping: Promise<void> | undefined;
 
-  constructor(public spec: AgentSpec, private readonly host: InstanceHost) {
-    this.state = initialState(host.clock.now());
+  constructor(
+    spec: AgentSpec,
+    private readonly host: InstanceHost,
+  ) {
+    this.#spec = spec;
+    this.#state = initialState(host.clock.now());
     this.#probes = new RunProbes({
       clock: host.clock,
       baseEnv: host.baseEnv,
@@ -103,7 +102,27 @@ export class Instance {
   }
 
   get name(): string {
-    return this.spec.name;
+    return this.#spec.name;
+  }
+
+  /** The agent's settings as the plan last gave them. */
+  get spec(): Readonly<AgentSpec> {
+    return this.#spec;
+  }
+
+  /** Where the instance is in its lifecycle (agent-state.ts). */
+  get state(): AgentState {
+    return this.#state;
+  }
+
+  /** Its restarts and spawn attempts, read-only. */
+  get restarts(): RestartView {
+    return this.#restarts;
+  }
+
+  /** How its last run ended, if it ran. */
+  get lastExit(): Readonly<ExitInfo> | undefined {
+    return this.#lastExit;
   }
 
   /** Every process this instance ever started lives here. */
@@ -112,7 +131,7 @@ export class Instance {
   }
 
   get logFile(): string {
-    return logFileOf(this.host.stateDir, this.name);
+    return this.host.paths.logFile(this.name);
   }
 
   /** The live leader pid, if any. */
@@ -131,8 +150,8 @@ export class Instance {
   }
 
   /** Applies a state input, emits the event that reports it, then tells the host (so dependents react after the report). */
-  move(input: StateInput, event?: EventFields): void {
-    this.state = transition(this.state, input);
+  #move(input: StateInput, event?: EventFields): void {
+    this.#state = transition(this.#state, input);
     if (event) this.#emit(event);
     this.host.changed(this);
   }
@@ -143,13 +162,13 @@ export class Instance {
 
   /** Spawns the process now; the engine has checked dependencies. */
   async spawn(): Promise<void> {
-    if (this.spawning) return;
-    this.spawning = true;
+    if (this.#spawning) return;
+    this.#spawning = true;
     try {
       if (await this.#adoptLive()) return;
       await this.#spawn();
     } finally {
-      this.spawning = false;
+      this.#spawning = false;
     }
   }
 
@@ -189,16 +208,16 @@ export class Instance {
 
   async #spawn(): Promise<void> {
     this.#spawnRequestedAt = this.host.clock.now();
-    this.attempt++;
-    this.#emit({ type: 'agent-starting', attempt: this.attempt, message: `starting (attempt ${this.attempt})` });
+    const attempt = this.#restarts.spawnBegun();
+    this.#emit({ type: 'agent-starting', attempt, message: `starting (attempt ${attempt})` });
     // Where this run's output begins: a log readiness probe must see a line printed before it is set up.
     const logFrom = currentSize(this.logFile);
     const held = this.#portHeld();
     if (held) {
-      this.move({ type: 'fail', at: this.host.clock.now(), reason: held }, { type: 'agent-failed', reason: held, message: `failed: ${held}` });
+      this.#move({ type: 'fail', at: this.host.clock.now(), reason: held }, { type: 'agent-failed', reason: held, message: `failed: ${held}` });
       return;
     }
-    const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv, this.restartCount, this.boundary);
+    const spawned = await spawnAgent(this.spec, { logFile: this.logFile, stateDir: this.host.paths.dir, baseEnv: this.host.baseEnv, restarts: this.#restarts.count, boundary: this.boundary });
     // A stop may have arrived while spawning.
     if (this.state.name === 'stopped') {
       if (spawned.ok) await killBoundaries([{ pid: spawned.value.pid, boundary: this.boundary, leaderExited: spawned.value.exited }], this.host.boundary.survey());
@@ -207,12 +226,12 @@ export class Instance {
       return;
     }
     if (!spawned.ok) {
-      this.move({ type: 'fail', at: this.host.clock.now(), reason: spawned.error }, { type: 'agent-failed', reason: spawned.error, message: `failed: ${spawned.error}` });
+      this.#move({ type: 'fail', at: this.host.clock.now(), reason: spawned.error }, { type: 'agent-failed', reason: spawned.error, message: `failed: ${spawned.error}` });
       return;
     }
     const proc = spawned.value;
-    this.process = proc;
-    this.move({ type: 'spawn', at: this.host.clock.now(), pid: proc.pid, attempt: this.attempt }, { type: 'agent-started', pid: proc.pid, attempt: this.attempt, message: `started (pid ${proc.pid})` });
+    this.#process = proc;
+    this.#move({ type: 'spawn', at: this.host.clock.now(), pid: proc.pid, attempt }, { type: 'agent-started', pid: proc.pid, attempt, message: `started (pid ${proc.pid})` });
     if (this.spec.type === 'forking' && this.spec.pidFile !== undefined) {
       this.#exitSeen = this.#followFork(proc, this.spec.pidFile, logFrom);
       return;
@@ -242,10 +261,10 @@ export class Instance {
       return this.#onExit({ code: e.code, signal: e.signal, at: this.host.clock.now() });
     }
     const pid = outcome.pid;
-    this.process = undefined;
-    this.adoptedPid = pid;
+    this.#process = undefined;
+    this.#adoptedPid = pid;
     if (this.spec.nice !== undefined) applyNice([pid], this.spec.nice);
-    this.move({ type: 'forked', at: this.host.clock.now(), pid }, { type: 'agent-forked', pid, launcher: proc.pid, message: `forked: supervising pid ${pid} (from ${pidFile})` });
+    this.#move({ type: 'forked', at: this.host.clock.now(), pid }, { type: 'agent-forked', pid, launcher: proc.pid, message: `forked: supervising pid ${pid} (from ${pidFile})` });
     this.#watchPid(pid);
     this.#probes.startReadiness(logFrom);
   }
@@ -253,7 +272,7 @@ export class Instance {
   /** Polls a process that is not our child until it is gone; its exit code is unknown. */
   #watchPid(pid: number): void {
     const poll = (): void => {
-      if (this.adoptedPid !== pid) return;
+      if (this.#adoptedPid !== pid) return;
       if (isGone(pid)) void this.#onExit({ code: null, signal: null, at: this.host.clock.now() });
       else this.#adoptTimer = this.host.clock.setTimeout(poll, ADOPT_POLL_MS);
     };
@@ -265,16 +284,34 @@ export class Instance {
     if (this.state.name !== 'starting') return;
     const now = this.host.clock.now();
     const since = this.#spawnRequestedAt;
-    this.startupRetries = 0;
+    this.#restarts.becameReady();
     // A oneshot is never "ready": it runs, then completes or fails (agent-started and agent-completed say so).
     const event = this.spec.type === 'oneshot' ? undefined : ({ type: 'agent-ready', pid: this.pid!, afterMs: now - since, message: `ready after ${now - since}ms` } as const);
-    this.move({ type: 'ready', at: now }, event);
+    this.#move({ type: 'ready', at: now }, event);
     this.#probes.startLiveness();
   }
 
-  /** Re-reads supervision settings after a plan update: restarts the liveness loop (the monitor re-applies niceness). */
-  refreshSupervision(): void {
+  /** A new plan's settings for this agent; supervision fields apply in place (the liveness loop restarts; the monitor re-applies niceness). */
+  replaceSpec(spec: AgentSpec): void {
+    this.#spec = spec;
     if (this.state.name === 'running') this.#probes.startLiveness();
+  }
+
+  /** Its dependencies are not all met: it waits for `on` (empty: it is about to spawn). Reported only when the list changed. */
+  awaitDependencies(on: readonly string[]): void {
+    const before = this.state.name === 'waiting' ? this.state.on.join() : undefined;
+    const report = on.length > 0 && before !== on.join();
+    this.#move({ type: 'wait', at: this.host.clock.now(), on }, report ? { type: 'agent-waiting', on, message: `waiting for ${on.join(', ')}` } : undefined);
+  }
+
+  /** A dependency can never meet its condition as things stand: blocked until that dependency changes. */
+  block(reason: string, dependency: string): void {
+    this.#move({ type: 'block', at: this.host.clock.now(), reason, dependency }, { type: 'agent-blocked', reason, dependency, message: `blocked: ${reason}` });
+  }
+
+  /** The plan disables it: it stays stopped, without an event of its own (the plan update reports it). */
+  disable(): void {
+    if (this.state.name !== 'stopped') this.#move({ type: 'cancel', at: this.host.clock.now(), reason: 'disabled' });
   }
 
   /** Ends the current run for a supervisor reason; the exit handler reads the intent. */
@@ -288,10 +325,10 @@ export class Instance {
   async #terminate(reason: string, then: 'stopped' | 'restart', survey?: Survey): Promise<void> {
     const pid = this.pid!;
     this.#probes.clear();
-    this.move({ type: 'stop', at: this.host.clock.now(), reason, then }, { type: 'agent-stopping', pid, reason, message: `stopping (${reason})` });
+    this.#move({ type: 'stop', at: this.host.clock.now(), reason, then }, { type: 'agent-stopping', pid, reason, message: `stopping (${reason})` });
     // Captured now: a restart may spawn a new process (and a new exit promise) before this stop returns.
     const exitSeen = this.#exitSeen;
-    const target: StopTarget = { pid, known: this.host.treeLastSeen(this), boundary: this.boundary, ...(this.process && exitSeen ? { leaderExited: exitSeen } : {}) };
+    const target: StopTarget = { pid, known: this.host.treeLastSeen(this), boundary: this.boundary, ...(this.#process && exitSeen ? { leaderExited: exitSeen } : {}) };
     const project = this.host.boundary;
     const { mode = 'group', timeoutMs } = this.spec.stop;
     const stopping = stopBoundary(target, this.#stopSignal(), mode, timeoutMs, survey ?? project.survey(), () => project.survey());
@@ -301,7 +338,7 @@ export class Instance {
       () => undefined,
     );
     const result = await stopping;
-    if (this.adoptedPid !== undefined) {
+    if (this.#adoptedPid !== undefined) {
       this.host.clock.clearTimeout(this.#adoptTimer);
       await this.#onExit({ code: null, signal: null, at: this.host.clock.now() });
     } else {
@@ -339,9 +376,9 @@ export class Instance {
     const pid = st.pid;
     const runMs = exit.at - st.startedAt;
     this.#probes.clear();
-    this.process = undefined;
-    this.adoptedPid = undefined;
-    this.lastExit = exit;
+    this.#process = undefined;
+    this.#adoptedPid = undefined;
+    this.#lastExit = exit;
     this.#emit({ type: 'agent-exited', pid, code: exit.code, signal: exit.signal, runMs, message: `${describeExit(exit)} after ${runMs}ms` });
     const d = decideExit({
       spec: this.spec,
@@ -349,26 +386,25 @@ export class Instance {
       runMs,
       stoppingFor: st.name === 'stopping' && st.then === 'stopped' ? st.reason : undefined,
       intent: this.#intent,
-      history: this.history,
-      startupRetries: this.startupRetries,
+      history: this.#restarts.history,
+      startupRetries: this.#restarts.startupRetries,
       random: this.host.random,
     });
     // A restart orchestra asked for (apply, restart, rollback, a dependency) is not a failure of the agent.
     const forced = this.#intent?.kind === 'forced';
     this.#intent = undefined;
-    this.history = d.history;
-    this.startupRetries = d.startupRetries;
+    this.#restarts.exitDecided(d);
     // The run is over for good unless it backs off: an empty cgroup goes now (a populated one stays, harmlessly).
     if (d.kind !== 'backoff') this.boundary.release();
     switch (d.kind) {
       case 'stopped':
-        return this.move({ type: 'exit', exit, outcome: { kind: 'stopped', reason: d.reason } });
+        return this.#move({ type: 'exit', exit, outcome: { kind: 'stopped', reason: d.reason } });
       case 'backoff':
         return this.#backoff(exit, d.delayMs, d.reason, forced);
       case 'failed':
-        return this.move({ type: 'exit', exit, outcome: { kind: 'failed', reason: d.reason } }, { type: 'agent-failed', reason: d.reason, message: `failed: ${d.reason}` });
+        return this.#move({ type: 'exit', exit, outcome: { kind: 'failed', reason: d.reason } }, { type: 'agent-failed', reason: d.reason, message: `failed: ${d.reason}` });
       case 'exited':
-        return this.move(
+        return this.#move(
           { type: 'exit', exit, outcome: { kind: 'exited', completed: d.completed } },
           d.completed ? { type: 'agent-completed', runMs, message: `completed in ${runMs}ms` } : undefined,
         );
@@ -377,12 +413,13 @@ export class Instance {
 
   #backoff(exit: ExitInfo, delayMs: number, reason: string, forced: boolean): void {
     const until = exit.at + delayMs;
-    this.move({ type: 'exit', exit, outcome: { kind: 'backoff', attempt: this.attempt + 1, until, reason } }, {
+    const attempt = this.#restarts.attempt + 1;
+    this.#move({ type: 'exit', exit, outcome: { kind: 'backoff', attempt, until, reason } }, {
       type: 'restart-scheduled',
       reason,
       delayMs,
-      attempt: this.attempt + 1,
-      failures: this.history.failures,
+      attempt,
+      failures: this.#restarts.history.failures,
       message: `restarting in ${delayMs}ms (${reason})`,
     });
     // Dependents that restart with this one stop now, during the delay, and before it runs again.
@@ -392,10 +429,8 @@ export class Instance {
 
   /** Counts a restart; only a failure's restart (not one orchestra caused) lowers the health score. */
   #recordRestart(reason: string, at: number, forced: boolean): void {
-    if (!forced) this.restartTimes = [...this.restartTimes.filter((t) => at - t < 3_600_000), at];
-    this.restartLog = [...this.restartLog, { at, reason }].slice(-RESTART_LOG);
-    this.restartCount++;
-    this.#emit({ type: 'agent-restarting', reason, attempt: this.attempt + 1, message: `restarting (${reason})` });
+    this.#restarts.restarted(reason, at, forced);
+    this.#emit({ type: 'agent-restarting', reason, attempt: this.#restarts.attempt + 1, message: `restarting (${reason})` });
   }
 
   #restartNow(reason: string, forced: boolean, dependentsGone: Promise<void>): void {
@@ -408,8 +443,7 @@ export class Instance {
 
   /** Restarts now for a manual, dependency or config reason: stop (if running) then launch again. Resets the failure count. */
   async forceRestart(reason: string, survey?: Survey): Promise<void> {
-    this.history = { failures: 0, restarts: 0 };
-    this.startupRetries = 0;
+    this.#restarts.failuresForgiven();
     if (this.state.name === 'starting' || this.state.name === 'running') {
       this.#intent = { kind: 'forced', reason };
       await this.#terminate(reason, 'restart', survey);
@@ -454,7 +488,7 @@ export class Instance {
         });
         return this.#stopping;
       case 'stopping':
-        this.move({ type: 'stop', at: this.host.clock.now(), reason, then: 'stopped' });
+        this.#move({ type: 'stop', at: this.host.clock.now(), reason, then: 'stopped' });
         return this.#stopping ?? this.#exitSeen ?? Promise.resolve();
       case 'pending':
       case 'waiting':
@@ -462,7 +496,7 @@ export class Instance {
       case 'blocked':
       case 'failed':
       case 'exited':
-        this.move({ type: 'cancel', at: this.host.clock.now(), reason }, { type: 'agent-stopped', reason, killed: false, survivors: [], message: `stopped (${reason})` });
+        this.#move({ type: 'cancel', at: this.host.clock.now(), reason }, { type: 'agent-stopped', reason, killed: false, survivors: [], message: `stopped (${reason})` });
         // No main process, but what an earlier run left (an escape of a crashed run) goes too.
         return this.#sweepLeftovers(survey);
       case 'stopped':
@@ -480,12 +514,12 @@ export class Instance {
     this.host.clock.clearTimeout(this.#backoffTimer);
     const pid = this.pid;
     if (pid === undefined) {
-      if (this.state.name !== 'stopped') this.move({ type: 'cancel', at: this.host.clock.now(), reason });
+      if (this.state.name !== 'stopped') this.#move({ type: 'cancel', at: this.host.clock.now(), reason });
       return undefined;
     }
     this.#probes.clear();
-    this.move({ type: 'stop', at: this.host.clock.now(), reason, then: 'stopped' });
-    if (this.adoptedPid !== undefined) {
+    this.#move({ type: 'stop', at: this.host.clock.now(), reason, then: 'stopped' });
+    if (this.#adoptedPid !== undefined) {
       const exited = Promise.resolve().then(() => {
         this.host.clock.clearTimeout(this.#adoptTimer);
         return this.#onExit({ code: null, signal: 'SIGKILL', at: this.host.clock.now() });
@@ -493,25 +527,24 @@ export class Instance {
       return { pid, known: this.host.treeLastSeen(this), boundary: this.boundary, exited };
     }
     const exited = this.#exitSeen ?? Promise.resolve();
-    return { pid, known: this.host.treeLastSeen(this), boundary: this.boundary, exited, ...(this.process ? { leaderExited: exited } : {}) };
+    return { pid, known: this.host.treeLastSeen(this), boundary: this.boundary, exited, ...(this.#process ? { leaderExited: exited } : {}) };
   }
 
   /** Watches a process this engine did not spawn; its exit code is unknown. `startedAt` (ms since epoch) makes its uptime right. */
   adopt(pid: number, startedAt?: number, restarts?: number): void {
     const now = this.host.clock.now();
     this.#liveChecked = true;
-    this.adoptedPid = pid;
-    // The count a previous engine reached, so `restarts` stays continuous across a daemon crash.
-    if (restarts !== undefined) this.restartCount = restarts;
-    this.move({ type: 'spawn', at: now, pid, attempt: this.attempt, ...(startedAt !== undefined ? { startedAt: Math.min(startedAt, now) } : {}) });
-    this.move({ type: 'ready', at: now }, { type: 'agent-adopted', pid, message: `adopted running process ${pid}` });
+    this.#adoptedPid = pid;
+    if (restarts !== undefined) this.#restarts.continuedFrom(restarts);
+    this.#move({ type: 'spawn', at: now, pid, attempt: this.#restarts.attempt, ...(startedAt !== undefined ? { startedAt: Math.min(startedAt, now) } : {}) });
+    this.#move({ type: 'ready', at: now }, { type: 'agent-adopted', pid, message: `adopted running process ${pid}` });
     this.#watchPid(pid);
     this.#probes.startLiveness();
   }
 
   /** Records a completion seen by an earlier engine: pending → exited (completed), no process, no event. */
   markCompleted(at: number): void {
-    this.move({ type: 'complete', at });
+    this.#move({ type: 'complete', at });
   }
 
   /** Stops every timer; the process is left alone. */
@@ -519,6 +552,6 @@ export class Instance {
     this.#probes.clear();
     this.host.clock.clearTimeout(this.#backoffTimer);
     this.host.clock.clearTimeout(this.#adoptTimer);
-    this.adoptedPid = undefined;
+    this.#adoptedPid = undefined;
   }
 }

@@ -1,20 +1,29 @@
 /**
- * The periodic side of supervision: every monitor interval, at most one /proc readdir
- * (trees carried over between rounds, stat read only for new pids; LiveTrees)
- * and one sampler call for all live trees, summed per instance; thresholds
- * judged and their actions run; niceness applied to new tree members. On a
- * separate, shorter tick, log files are checked and rotated by size. Nothing
- * here is on the startup critical path. The log tick skips the `stat` of a
- * running agent whose tree used no CPU in every round since its file was last
- * looked at: a process that did not run cannot have written.
+ * The periodic side of supervision. Every monitor interval, a round samples
+ * what must be judged that often: instances with thresholds or a niceness.
+ * Everything else (usage for status, the dashboard, the page, the sparklines'
+ * history) is sampled in a full round every fifth interval (10 s by
+ * default), or at once when someone looks and the figures are older than
+ * the interval. An idle fleet without thresholds costs nothing
+ * between full rounds.
  *
- * The monitor keeps its own record of each instance (usage, threshold
- * trackers, the tree last seen, the pids already niced, whether its log is
- * being rotated), keyed by the instance object so it goes with the instance;
- * Instance and status only read it through the accessors below.
+ * A round reads members from the boundary: `cgroup.procs` under the cgroup
+ * boundary, else the process trees carried between rounds (LiveTrees: at most
+ * one /proc readdir, stat read only for new pids). CPU comes from the
+ * cgroup's `cpu.stat` (one read per instance, and it counts children that
+ * came and went between rounds); memory, and CPU on the tree boundary, from
+ * one sampler call over every member (the memory controller is not
+ * assumed). Thresholds are judged and their actions run; niceness is applied
+ * to new members. On a separate, shorter tick, log files are checked and
+ * rotated by size, skipping the `stat` of a running agent that used no CPU
+ * in every round since its file was last looked at: a process that did not
+ * run cannot have written.
+ *
+ * What is observed of each instance is the monitor's own record
+ * (observations.ts); Instance and status read it through the accessors here.
  */
 
-import type { EventInput, OrchestraEvent } from '../events/event.js';
+import type { EventInput } from '../events/event.js';
 import type { Clock } from './clock.js';
 import type { Instance } from './instance.js';
 import { rotateLog, needsRotation } from './log-rotation.js';
@@ -23,7 +32,10 @@ import { LiveTrees } from './live-trees.js';
 import type { ProcInfo } from './procfs.js';
 import type { Sampler, Usage } from './sampler.js';
 import { snapshotTree } from './tree-boundary.js';
-import { initialTracker, observeThreshold, type Metric, type ThresholdLevel, type ThresholdTracker } from './thresholds.js';
+import { observeThreshold, type Metric } from './thresholds.js';
+import { cpuFromCounter, Observations, type Observed, type RunSeen, type Watch } from './observations.js';
+
+export type { Observed } from './observations.js';
 
 export interface MonitorHost {
   clock: Clock;
@@ -32,99 +44,83 @@ export interface MonitorHost {
   instances(): Iterable<Instance>;
 }
 
+export interface MonitorOptions {
+  /** How often thresholds are judged and niceness applied (`monitor.interval`). */
+  intervalMs: number;
+  /** How often log sizes are checked. */
+  logCheckMs: number;
+  /** CPU from the boundary's counter where it has one (cgroup `cpu.stat`); false: from the sampler only (tests feeding values). */
+  cpuFromBoundary: boolean;
+}
+
 /** A quiet agent's log is still looked at this often: CPU is counted in whole clock ticks, so a trickle of tiny writes can stay below one. */
 const QUIET_RECHECK_MS = 30_000;
-
-interface LogWatch {
-  /** When the file was last looked at (clock ms). */
-  checkedAt: number;
-  /** Every round since then saw the tree at 0 % CPU; undefined until a round has run. */
-  quiet: boolean | undefined;
-}
-
-/** What the monitor saw of one run (one main pid) of an instance. */
-interface RunSeen {
-  pid: number;
-  usage: Usage | undefined;
-  /** Tree members last seen, so a stop can find descendants whose parent already died. */
-  tree: readonly ProcInfo[];
-  /** Members already given the spec's niceness. */
-  niced: Set<number>;
-}
-
-/** The monitor's own record of one instance. */
-interface Watch {
-  /** Kept across runs: a level that fired stays until it clears (or its action restarts the agent). */
-  trackers: Record<Metric, ThresholdTracker>;
-  run: RunSeen | undefined;
-  log: LogWatch | undefined;
-  rotating: boolean;
-}
-
-/** What the monitor last saw of one instance, as status shows it. */
-export interface Observed {
-  /** Undefined before the run's first round, or without a process. */
-  usage: Usage | undefined;
-  levels: Readonly<Record<Metric, ThresholdLevel>>;
-}
-
-const CALM: Observed = { usage: undefined, levels: { cpu: 'ok', memory: 'ok' } };
+/** Usage of instances nothing judges is refreshed every this many intervals. */
+const USAGE_EVERY_ROUNDS = 5;
 
 const UNITS: Record<Metric, (v: number) => string> = {
   cpu: (v) => `${v.toFixed(1)}%`,
   memory: (v) => `${(v / 1024 ** 2).toFixed(1)}MiB`,
 };
 
+/** One instance in a round. `pids` is undefined until its tree is known (tree boundary). */
+interface Target {
+  i: Instance;
+  w: Watch;
+  run: RunSeen;
+  pids: readonly number[] | undefined;
+  usec: number | undefined;
+}
+
 export class Monitor {
   #sampleTimer: unknown;
   #logTimer: unknown;
   #sampling = false;
   #disposed = false;
+  /** Clock ms of the last full round's start (-Infinity: none yet). */
+  #fullAt = -Infinity;
   readonly #trees = new LiveTrees();
-  /** Goes with the instance: the engine dropping an instance drops its record. */
-  readonly #watches = new WeakMap<Instance, Watch>();
+  readonly #seen = new Observations();
+  readonly #intervalMs: number;
+  readonly #usageEveryMs: number;
 
-  constructor(private readonly host: MonitorHost, private readonly intervalMs: number, private readonly logCheckMs: number) {}
-
-  #watch(i: Instance): Watch {
-    let w = this.#watches.get(i);
-    if (!w) this.#watches.set(i, (w = { trackers: { cpu: initialTracker(), memory: initialTracker() }, run: undefined, log: undefined, rotating: false }));
-    return w;
+  constructor(
+    private readonly host: MonitorHost,
+    private readonly options: MonitorOptions,
+  ) {
+    this.#intervalMs = options.intervalMs;
+    this.#usageEveryMs = options.intervalMs * USAGE_EVERY_ROUNDS;
   }
 
-  /** The record of the instance's current run, started afresh when its main pid changed. */
-  #run(w: Watch, pid: number): RunSeen {
-    if (w.run?.pid !== pid) w.run = { pid, usage: undefined, tree: [], niced: new Set() };
-    return w.run;
-  }
-
-  /** The current run's record, if the monitor has seen this run. */
-  #current(i: Instance): RunSeen | undefined {
-    const run = this.#watches.get(i)?.run;
-    return run !== undefined && run.pid === i.pid ? run : undefined;
+  /** How often every instance's usage is refreshed without anyone looking (the sparklines' step). */
+  get usageEveryMs(): number {
+    return this.#usageEveryMs;
   }
 
   /** Usage and threshold levels last seen, for status. */
   observed(i: Instance): Observed {
-    const w = this.#watches.get(i);
-    if (!w) return CALM;
-    return { usage: this.#current(i)?.usage, levels: { cpu: w.trackers.cpu.active, memory: w.trackers.memory.active } };
+    return this.#seen.observed(i);
   }
 
   /** Usage last seen of the current run; undefined before its first round or without a process. */
   usage(i: Instance): Usage | undefined {
-    return this.#current(i)?.usage;
+    return this.#seen.current(i)?.usage;
   }
 
-  /** The current run's tree members last seen (for a stop: descendants whose parent already died); empty before a round. */
+  /** The current run's tree members last seen (for a stop: descendants whose parent already died); empty before a round or under the cgroup boundary. */
   treeLastSeen(i: Instance): readonly ProcInfo[] {
-    return this.#current(i)?.tree ?? [];
+    return this.#seen.current(i)?.tree ?? [];
   }
 
   /** After a plan update: gives the members already niced the instance's new niceness now rather than at the next round. */
   renice(i: Instance): void {
-    const run = this.#current(i);
+    const run = this.#seen.current(i);
     if (run && i.spec.nice !== undefined) applyNice([run.pid, ...run.niced], i.spec.nice);
+  }
+
+  /** Someone looks at usage (status, dashboard, page): figures older than the interval are refreshed now, for the next look. */
+  looked(): void {
+    if (this.host.clock.now() - this.#fullAt >= this.#intervalMs) void this.#round(true);
   }
 
   /** Starts both ticks. */
@@ -142,47 +138,64 @@ export class Monitor {
 
   #scheduleSample(): void {
     if (this.#disposed) return;
-    this.#sampleTimer = this.host.clock.setTimeout(() => void this.sampleOnce().finally(() => this.#scheduleSample()), this.intervalMs);
+    this.#sampleTimer = this.host.clock.setTimeout(() => {
+      // Half an interval early counts as due: timers run late, and a full round must not slip to the tick after.
+      const full = this.host.clock.now() - this.#fullAt >= this.#usageEveryMs - this.#intervalMs / 2;
+      void this.#round(full).finally(() => this.#scheduleSample());
+    }, this.#intervalMs);
   }
 
   #scheduleLogs(): void {
     if (this.#disposed) return;
-    this.#logTimer = this.host.clock.setTimeout(() => void this.#checkLogs(true).finally(() => this.#scheduleLogs()), this.logCheckMs);
+    this.#logTimer = this.host.clock.setTimeout(() => void this.#checkLogs(true).finally(() => this.#scheduleLogs()), this.options.logCheckMs);
   }
 
-  /** One sampling round for every live instance. */
-  async sampleOnce(): Promise<void> {
+  /** One full sampling round for every live instance (tests; the engine's `sampleNow`). */
+  sampleOnce(): Promise<void> {
+    return this.#round(true);
+  }
+
+  /** A round over every live instance (`full`), or only those judged at every interval. */
+  async #round(full: boolean): Promise<void> {
     if (this.#sampling) return;
     this.#sampling = true;
     try {
+      if (full) this.#fullAt = this.host.clock.now();
       // Plain loops and few allocations: this runs every interval, too rarely for the JIT to warm up.
-      const live: Instance[] = [];
-      for (const i of this.host.instances()) if (i.pid !== undefined && i.state.name !== 'stopping') live.push(i);
-      if (live.length === 0) return;
-      const byLeader = this.#trees.update(live.map((i) => i.pid!));
-      const rounds: { i: Instance; w: Watch; run: RunSeen; tree: ProcInfo[] }[] = [];
+      const targets: Target[] = [];
+      let needTrees = false;
+      for (const i of this.host.instances()) {
+        if (i.pid === undefined || i.state.name === 'stopping') continue;
+        if (!full && i.spec.thresholds === undefined && i.spec.nice === undefined) continue;
+        const w = this.#seen.watch(i);
+        const boundary = i.boundary;
+        const inCgroup = boundary.pids();
+        // A main process outside its cgroup was adopted from a daemon that ran without one: its tree is the boundary.
+        const pids = inCgroup?.includes(i.pid) ? inCgroup : undefined;
+        if (!pids) needTrees = true;
+        targets.push({ i, w, run: this.#seen.run(w, i.pid), pids, usec: pids && this.options.cpuFromBoundary ? boundary.cpuUsageUsec() : undefined });
+      }
+      if (targets.length === 0) return;
+      if (needTrees) this.#readTrees(targets);
       const pids: number[] = [];
-      for (const i of live) {
-        const tree = byLeader.get(i.pid!) ?? [];
-        const w = this.#watch(i);
-        const run = this.#run(w, i.pid!);
-        run.tree = tree;
-        rounds.push({ i, w, run, tree });
-        for (const p of tree) pids.push(p.pid);
-        if (i.spec.nice !== undefined) niceNewMembers(run, i.spec.nice, tree);
+      for (const t of targets) {
+        for (const p of t.pids!) pids.push(p);
+        if (t.i.spec.nice !== undefined) niceNewMembers(t.run, t.i.spec.nice, t.pids!);
       }
       const usage = await this.host.sampler.sample(pids);
-      if (usage.size < pids.length) this.#trees.vanished(pids.filter((p) => !usage.has(p)));
+      if (needTrees && usage.size < pids.length) this.#trees.vanished(pids.filter((p) => !usage.has(p)));
       const now = this.host.clock.now();
-      for (const { i, w, run, tree } of rounds) {
-        // The agent exited or restarted while its tree was being read: these figures are not its current run's.
+      const at = performance.now();
+      for (const { i, w, run, pids: members, usec } of targets) {
+        // The agent exited or restarted while its members were being read: these figures are not its current run's.
         if (i.pid !== run.pid) continue;
         let cpu = 0;
         let rss = 0;
-        for (const p of tree) {
-          const u = usage.get(p.pid);
+        for (const p of members!) {
+          const u = usage.get(p);
           if (u) (cpu += u.cpu), (rss += u.rss);
         }
+        if (usec !== undefined) cpu = cpuFromCounter(w, usec, at) ?? cpu;
         run.usage = { cpu, rss };
         if (w.log) w.log.quiet = cpu === 0 && w.log.quiet !== false;
         if (i.spec.thresholds) {
@@ -192,6 +205,23 @@ export class Monitor {
       }
     } finally {
       this.#sampling = false;
+    }
+  }
+
+  /**
+   * Fills in the members of targets on the tree boundary. Every live
+   * instance's leader is passed, sampled this round or not, so the trees of
+   * the others are carried rather than dropped and rebuilt.
+   */
+  #readTrees(targets: Target[]): void {
+    const leaders: number[] = [];
+    for (const i of this.host.instances()) if (i.pid !== undefined && i.state.name !== 'stopping') leaders.push(i.pid);
+    const byLeader = this.#trees.update(leaders);
+    for (const t of targets) {
+      if (t.pids) continue;
+      const tree = byLeader.get(t.run.pid) ?? [];
+      t.run.tree = tree;
+      t.pids = tree.map((p) => p.pid);
     }
   }
 
@@ -235,7 +265,7 @@ export class Monitor {
 
   /** Whether the periodic tick may skip this file: its writer is running and showed no CPU since the last look. */
   #canSkip(i: Instance, now: number): boolean {
-    const log = this.#watches.get(i)?.log;
+    const log = this.#seen.log(i);
     return i.pid !== undefined && log?.quiet === true && now - log.checkedAt < QUIET_RECHECK_MS;
   }
 
@@ -244,7 +274,7 @@ export class Monitor {
     for (const i of this.host.instances()) {
       const { maxSizeBytes, keep } = i.spec.logs;
       if (maxSizeBytes <= 0) continue;
-      const w = this.#watch(i);
+      const w = this.#seen.watch(i);
       if (w.rotating) continue;
       if (skipQuiet && this.#canSkip(i, now)) continue;
       w.log = { checkedAt: now, quiet: undefined };
@@ -271,9 +301,9 @@ export class Monitor {
   }
 }
 
-/** Gives the spec's niceness to tree members not niced yet in this run. */
-function niceNewMembers(run: RunSeen, nice: number, tree: readonly ProcInfo[]): void {
-  const fresh = tree.map((p) => p.pid).filter((p) => !run.niced.has(p));
+/** Gives the spec's niceness to members not niced yet in this run. */
+function niceNewMembers(run: RunSeen, nice: number, members: readonly number[]): void {
+  const fresh = members.filter((p) => !run.niced.has(p));
   if (fresh.length === 0) return;
   applyNice(fresh, nice);
   for (const p of fresh) run.niced.add(p);

@@ -2,12 +2,11 @@
  * Resource sampling: one sampler call per interval for every pid of every
  * agent tree (the monitor sums them per tree). The default reads /proc/<pid>/stat
  * directly (CPU as a tick delta between calls, RSS from resident pages); the
- * pidusage sampler is kept for comparison. The Sampler is an interface so
- * tests (and the daemon's own tests) can feed values. Measures only;
- * thresholds.ts judges.
+ * pidusage sampler it replaced lives in bench/supervise for comparison. The
+ * Sampler is an interface so tests (and the daemon's own tests) can feed
+ * values. Measures only; thresholds.ts judges.
  */
 
-import type pidusage from 'pidusage';
 import { clockTicks, pageSize, uptimeSeconds } from './procfs.js';
 import { StatFiles } from './stat-files.js';
 
@@ -23,44 +22,6 @@ export interface Sampler {
   sample(pids: readonly number[]): Promise<Map<number, Usage>>;
   /** Releases any cached state (the previous reading of each pid, kept for cpu deltas). */
   close?(): void;
-}
-
-const HISTORY_MS = 10_000;
-
-/** The former default: one batched pidusage call (reads every pid again, async, and keeps its own history); loaded only when asked for. */
-export function pidusageSampler(): Sampler {
-  let lib: typeof pidusage | undefined;
-  return {
-    async sample(pids) {
-      const out = new Map<number, Usage>();
-      if (pids.length === 0) return out;
-      lib ??= (await import('pidusage')).default;
-      const pidusage = lib;
-      let stats: Record<string, pidusage.Status | undefined>;
-      try {
-        // pidusage keeps per-pid history (and an open /proc file) for `maxage`; the default
-        // 60 s piles up descriptors when agents churn, so keep only a few rounds.
-        stats = await pidusage([...pids], { maxage: HISTORY_MS });
-      } catch {
-        // A batch fails as a whole when one pid vanished mid-read; fall back to one call per pid.
-        stats = {};
-        await Promise.all(
-          pids.map(async (p) => {
-            try {
-              stats[p] = await pidusage(p, { maxage: HISTORY_MS });
-            } catch {
-              // gone
-            }
-          }),
-        );
-      }
-      for (const [pid, s] of Object.entries(stats)) if (s) out.set(Number(pid), { cpu: s.cpu, rss: s.memory });
-      return out;
-    },
-    close() {
-      lib?.clear();
-    },
-  };
 }
 
 interface Reading {

@@ -70,6 +70,9 @@ class FakeEngine implements ReconcileEngine {
   async dispose(): Promise<void> {
     this.calls.push('dispose');
   }
+  restartsOf(name: string): number | undefined {
+    return this.states.has(name) ? 0 : undefined;
+  }
   status(): AgentStatus[] {
     return [...this.states].map(([name, state]) => ({ name, agent: name, state, restarts: 0 }) as unknown as AgentStatus);
   }

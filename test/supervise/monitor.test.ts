@@ -1,9 +1,10 @@
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
 import { procSampler, type Sampler, type Usage } from '../../src/supervise/sampler.js';
-import { fixture, harness, is, plan, sh, spec } from './spec-helper.js';
+import { fixture, harness, is, plan, sh, spec, tempDir } from './spec-helper.js';
 
 /** A sampler fed by the test: every pid reports the current value of `rss`/`cpu`; it counts its calls. */
 function fakeSampler() {
@@ -146,4 +147,49 @@ t.test('niceness: the monitor nices tree members that escaped it, and a plan upd
   h.engine.updatePlan(plan([spec({ name: 'n', command: shell, nice: 10 })], 100_000));
   t.equal(getPriority(main), 10, 'the plan update renices the main process at once');
   t.equal(getPriority(child), 10, 'and every member the monitor has seen');
+});
+
+t.test('between full rounds only instances with thresholds are sampled; the others every fifth interval', async (t) => {
+  const { s, sampler } = fakeSampler();
+  const h = harness(t, plan([spec({ name: 'judged', thresholds: { memory: { critical: 1e15, forMs: 1000 }, onCritical: 'alert' } }), spec({ name: 'plain' })], 400), { sampler });
+  await h.engine.startAll();
+  const from = s.calls;
+  const deadline = Date.now() + 60_000;
+  while (s.calls < from + 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const rounds = s.pidsPerCall.slice(from);
+  t.ok(rounds.length >= 8, `${rounds.length} rounds`);
+  t.ok(rounds.includes(1), 'some rounds sampled only the judged instance');
+  t.ok(rounds.includes(2), 'and some (full) rounds both');
+  t.ok(rounds.filter((n) => n === 2).length < rounds.length / 2, `full rounds are the fewer (${rounds.join(',')})`);
+  t.match(h.engine.status().find((x) => x.name === 'plain'), { rss: Number }, 'usage of the unjudged instance comes from the full rounds');
+});
+
+t.test('with the cgroup boundary, CPU comes from cpu.stat: work done by a child that has already exited is counted', async (t) => {
+  const dir = tempDir(t);
+  // The child burns CPU and exits between two rounds; what is left to read per process is an idle `sleep`.
+  const script = 'while [ ! -e go ]; do sleep 0.05; done; times > before; head -c 40000000 /dev/urandom > /dev/null; times > after; touch done; exec sleep 600';
+  const h = harness(t, plan([spec({ name: 'burst', command: sh(script), cwd: dir })], 100_000));
+  if (h.engine.boundaryInfo().kind !== 'cgroup') {
+    t.comment(`skipped: no cgroup boundary here (${h.engine.boundaryInfo().reason})`);
+    return;
+  }
+  await h.engine.startAll();
+  const from = performance.now();
+  await h.engine.sampleNow(); // the counter's first reading
+  writeFileSync(join(dir, 'go'), '');
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(join(dir, 'done')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.ok(existsSync(join(dir, 'done')), 'the child did its work and exited');
+  await h.engine.sampleNow();
+  const windowMs = performance.now() - from;
+  const cpu = h.engine.status()[0]!.cpu ?? 0;
+  // `times`: the second line is the CPU of the shell's exited children, e.g. `0m0.15s 0m0.04s`.
+  const childSeconds = (f: string): number => {
+    const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(readFileSync(join(dir, f), 'utf8').trim())!;
+    return Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]);
+  };
+  const headCpu = childSeconds('after') - childSeconds('before');
+  const floor = ((headCpu * 1000) / windowMs) * 100 * 0.8;
+  t.ok(headCpu > 0, `the child used ${headCpu}s of CPU`);
+  t.ok(cpu >= floor, `the round counts the exited child's CPU: ${cpu.toFixed(1)} % ≥ ${floor.toFixed(1)} % (80 % of its share of the window)`);
 });

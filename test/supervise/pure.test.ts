@@ -2,7 +2,7 @@ import t from 'tap';
 import { initialState, transition, type AgentState } from '../../src/supervise/agent-state.js';
 import { conditionStatus } from '../../src/supervise/conditions.js';
 import { decideExit, type RunEndContext } from '../../src/supervise/exit-decision.js';
-import { healthColor, healthScore } from '../../src/supervise/health.js';
+import { COUNTED_RESTARTS, healthColor, healthScore, withRestart } from '../../src/supervise/health.js';
 import { initialTracker, observeThreshold, type ThresholdTracker } from '../../src/supervise/thresholds.js';
 import { parseStat, treeOf, type ProcInfo } from '../../src/supervise/procfs.js';
 
@@ -114,6 +114,22 @@ t.test('health score formula and colours', async (t) => {
   t.equal(healthScore({ ...base, state: 'exited', cleanExit: false }), 50);
   t.equal(healthScore({ ...base, state: 'blocked' }), 30);
   t.same([100, 80, 79, 50, 49, 0].map(healthColor), ['green', 'green', 'yellow', 'yellow', 'red', 'red']);
+});
+
+t.test('restart times stay bounded through a crash loop and score as the full history would', async (t) => {
+  const now = 10_000_000;
+  let kept: number[] = [];
+  const all: number[] = [];
+  // Two hours of a restart every 2 s, then one restart 11 minutes after the last.
+  for (let at = now - 7_200_000; at <= now; at += 2000) (kept = withRestart(kept, at)), all.push(at);
+  t.equal(kept.length, COUNTED_RESTARTS);
+  t.same(kept, all.slice(-COUNTED_RESTARTS), 'the latest ones, oldest first');
+  const base = { state: 'running' as const, probeFailures: 0, breaches: [] };
+  for (const at of [now, now + 9 * 60_000, now + 11 * 60_000]) {
+    t.equal(healthScore({ ...base, restartTimes: kept, now: at }), healthScore({ ...base, restartTimes: all, now: at }), `same score at +${(at - now) / 60_000} min`);
+  }
+  const later = withRestart(kept, now + 11 * 60_000);
+  t.equal(healthScore({ ...base, restartTimes: later, now: now + 11 * 60_000 }), 90, 'old restarts leave the window');
 });
 
 t.test('procfs: stat parsing and tree walking', async (t) => {

@@ -16,6 +16,7 @@ import type { AgentSpec, Plan } from '../../src/plan/spec.js';
 import { Engine, type EngineOptions } from '../../src/supervise/engine.js';
 import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
 import { treeBoundary } from '../../src/supervise/tree-boundary.js';
+import { statePaths } from '../../src/daemon/paths.js';
 import { planAround, specWithDefaults } from '../helpers/agent-spec.js';
 import { assertNoCgroupLeft } from '../helpers/cgroups-left.js';
 
@@ -60,14 +61,17 @@ export interface Harness {
 }
 
 /**
- * Starts an engine on a temp state dir; on teardown kills every tree it
- * knows, removes the dir, and fails the test if the project's cgroup is
- * left (assertNoCgroupLeft). `boundary: 'tree'` forces the fallback boundary.
+ * Starts an engine on a temp state dir (or on `stateDir`, another harness's);
+ * on teardown kills every tree it knows, and the harness that made the dir
+ * removes it and fails the test if the project's cgroup is left
+ * (assertNoCgroupLeft: teardowns run last-registered first, so every engine
+ * on the dir is gone by then). `boundary: 'tree'` forces the fallback boundary.
  */
-export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 'boundary'> & { boundary?: 'tree' | 'default' } = {}): Harness {
-  const stateDir = mkdtempSync(join(tmpdir(), 'orchestra-sup-'));
-  const { boundary, ...rest } = options;
-  const engine = new Engine(p, { stateDir, ...rest, ...(boundary === 'tree' ? { boundary: treeBoundary(stateDir, 'forced by the test') } : {}) });
+export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 'boundary' | 'paths'> & { boundary?: 'tree' | 'default'; stateDir?: string } = {}): Harness {
+  const made = options.stateDir === undefined ? mkdtempSync(join(tmpdir(), 'orchestra-sup-')) : undefined;
+  const { boundary, stateDir = made!, ...rest } = options;
+  const paths = statePaths(stateDir);
+  const engine = new Engine(p, { paths, ...rest, ...(boundary === 'tree' ? { boundary: treeBoundary(paths, 'forced by the test') } : {}) });
   const events: OrchestraEvent[] = [];
   const pending = new Set<{ pred: (e: OrchestraEvent) => boolean; resolve: (e: OrchestraEvent) => void }>();
   engine.onEvent((e) => {
@@ -92,8 +96,10 @@ export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 
         }
       }
     }
-    rmSync(stateDir, { recursive: true, force: true });
-    await assertNoCgroupLeft(stateDir);
+    if (made !== undefined) {
+      rmSync(made, { recursive: true, force: true });
+      await assertNoCgroupLeft(made);
+    }
   });
   const wait = (pred: (e: OrchestraEvent) => boolean, ms: number, what: string, includePast: boolean) => {
     if (includePast) {
