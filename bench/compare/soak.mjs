@@ -1,7 +1,7 @@
 // Soak (not a test, not in CI): orchestra (dist/) runs 20 crash-looping and 10 chatty agents for
 // SOAK_MINUTES (default 10). Every 10 s it samples the daemon's RSS, CPU time and open descriptors;
-// at the end it prints the series, the growth after warm-up (first minute excluded), a least-squares
-// slope in MiB per minute, the restart count, and the bytes of log written. Run:
+// at the end it prints the series, the growth after warm-up (first minute excluded), the lowest and
+// highest RSS after warm-up, a least-squares slope in MiB per minute, the restart count, and the bytes of log written. Run:
 // `npm run build && node bench/compare/soak.mjs` (SOAK_MINUTES=1 for a quick look).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,8 @@ try {
     rssAfterWarmupMiB: warm[0]?.rssMiB,
     rssLastMiB: samples.at(-1)?.rssMiB,
     rssMaxMiB: Math.max(...samples.map((s) => s.rssMiB)),
+    rssMinAfterWarmupMiB: Math.min(...warm.map((s) => s.rssMiB)),
+    rssMaxAfterWarmupMiB: Math.max(...warm.map((s) => s.rssMiB)),
     growthAfterWarmupMiB: (warm.at(-1)?.rssMiB ?? NaN) - (warm[0]?.rssMiB ?? NaN),
     slopeMiBPerMin: slope,
     cpuSecondsTotal: samples.at(-1)?.cpuS,

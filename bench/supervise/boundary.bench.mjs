@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { statePaths } from '../../dist/daemon/paths.js';
 import { chooseBoundary } from '../../dist/supervise/boundary.js';
 import { spawnAgent } from '../../dist/supervise/process-group.js';
 import { treeBoundary } from '../../dist/supervise/tree-boundary.js';
@@ -15,9 +16,10 @@ import { treeBoundary } from '../../dist/supervise/tree-boundary.js';
 const SPAWNS = Number(process.env.SPAWNS ?? 200);
 const dir = mkdtempSync(join(tmpdir(), 'orchestra-bnd-bench-'));
 const spec = { name: 'b', command: ['/bin/true'], cwd: dir, env: {}, inheritEnv: false };
-const cgroup = chooseBoundary(dir, {});
+const paths = statePaths(dir);
+const cgroup = chooseBoundary(paths, {});
 if (cgroup.info.kind !== 'cgroup') console.log(`(no cgroup boundary here: ${cgroup.info.reason})`);
-const kinds = { plain: undefined, tree: treeBoundary(dir, 'bench').instance('b'), cgroup: cgroup.info.kind === 'cgroup' ? cgroup.instance('b') : undefined };
+const kinds = { plain: undefined, tree: treeBoundary(paths, 'bench').instance('b'), cgroup: cgroup.info.kind === 'cgroup' ? cgroup.instance('b') : undefined };
 const times = { plain: [], tree: [], cgroup: [] };
 const log = join(dir, 'b.log');
 // Agents are unref'd (a supervisor must not wait on them); this keeps the loop alive while exits are awaited.
@@ -26,7 +28,7 @@ for (let i = 0; i < SPAWNS; i++) {
   for (const [kind, boundary] of Object.entries(kinds)) {
     if (kind === 'cgroup' && !boundary) continue;
     const t0 = performance.now();
-    const r = await spawnAgent(spec, log, { PATH: process.env.PATH }, 0, boundary);
+    const r = await spawnAgent(spec, { logFile: log, stateDir: dir, baseEnv: { PATH: process.env.PATH }, boundary });
     if (!r.ok) throw new Error(r.error);
     await r.value.exited;
     times[kind].push(performance.now() - t0);

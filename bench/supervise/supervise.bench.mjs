@@ -12,6 +12,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { statePaths } from '../../dist/daemon/paths.js';
 import { Engine } from '../../dist/supervise/engine.js';
 import { procSampler } from '../../dist/supervise/sampler.js';
 import { pidusageSampler } from './pidusage-sampler.mjs';
@@ -75,7 +76,7 @@ const killAll = (kids) => { for (const c of kids) try { process.kill(-c.pid, 'SI
 
 async function withEngine(p, f, options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'orchestra-bench-'));
-  const e = new Engine(p, { stateDir: dir, ...options });
+  const e = new Engine(p, { paths: statePaths(dir), ...options });
   try {
     return await f(e);
   } finally {

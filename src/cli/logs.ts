@@ -7,9 +7,10 @@
  */
 
 import { open, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import pc from 'picocolors';
+import { getRevision, latestRevision } from '../daemon/revisions.js';
 import { readSecretValues } from '../daemon/secret-store.js';
+import { loadState } from '../daemon/state-store.js';
 import { didYouMean } from '../manifest/suggest.js';
 import { maskText, valuesToMask } from '../plan/secrets.js';
 import { resolveStatePaths, type StateFlags } from './daemon-context.js';
@@ -40,6 +41,33 @@ async function readFrom(file: string, offset: number): Promise<{ text: string; s
   }
 }
 
+/**
+ * The instances of each agent in the applied revision (the newest one when
+ * none is applied), or undefined when no revision can be read: a name like
+ * `api-2` is only known to be a replica of `api`, not an agent of its own, from
+ * the plan.
+ */
+async function instancesByAgent(dir: string): Promise<Map<string, string[]> | undefined> {
+  const state = await loadState(dir);
+  const applied = state.ok ? state.value.state.appliedRevision : undefined;
+  const revision = applied === undefined ? undefined : await getRevision(dir, applied);
+  const plan = revision?.ok ? revision.value.plan : (await latestRevision(dir))?.plan;
+  if (!plan) return undefined;
+  const byAgent = new Map<string, string[]>();
+  for (const i of plan.instances) byAgent.set(i.agent, [...(byAgent.get(i.agent) ?? []), i.name]);
+  return byAgent;
+}
+
+/** The log files (instance names) `name` asks for: an agent's instances, or one instance; by file name alone when no plan is known. */
+export function logsOf(name: string, available: readonly string[], byAgent: ReadonlyMap<string, readonly string[]> | undefined): string[] {
+  const instances = byAgent?.get(name)?.filter((i) => available.includes(i)) ?? [];
+  if (instances.length > 0) return instances;
+  if (available.includes(name)) return [name];
+  if (byAgent !== undefined) return [];
+  const replica = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`);
+  return available.filter((i) => replica.test(i));
+}
+
 /** Runs the command and returns its exit code. */
 export async function runLogs(names: string[], flags: LogFlags): Promise<number> {
   const paths = resolveStatePaths(flags);
@@ -55,8 +83,9 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
   let instances = available;
   if (names.length > 0) {
     instances = [];
+    const byAgent = await instancesByAgent(paths.dir);
     for (const name of names) {
-      const matches = available.filter((i) => i === name || new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`).test(i));
+      const matches = logsOf(name, available, byAgent);
       if (matches.length === 0) {
         const agents = [...new Set(available.map((i) => i.replace(/-\d+$/, '')))];
         const hint = didYouMean(name, [...available, ...agents]);
@@ -85,7 +114,7 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
   };
   const offsets = new Map<string, number>();
   for (const [n, name] of instances.entries()) {
-    const { text, size } = await readFrom(join(paths.logs, `${name}.log`), 0);
+    const { text, size } = await readFrom(paths.logFile(name), 0);
     offsets.set(name, size);
     for (const line of lastLines(text, tail)) process.stdout.write(prefix(name, n) + maskText(line, secrets) + '\n');
   }
@@ -94,7 +123,7 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
   for (;;) {
     await new Promise((r) => setTimeout(r, 200));
     for (const [n, name] of instances.entries()) {
-      const file = join(paths.logs, `${name}.log`);
+      const file = paths.logFile(name);
       const size = (await stat(file).catch(() => undefined))?.size;
       if (size === undefined || size === offsets.get(name)) continue;
       // A later apply may have brought new secrets; the store is small, read it again.

@@ -8,7 +8,6 @@
  * second signal. Returns the exit code; main.ts sets it.
  */
 
-import { join } from 'node:path';
 import { ForegroundRuntime } from '../daemon/foreground.js';
 import { stateDirFor, statePaths } from '../daemon/paths.js';
 import { loadManifest } from '../manifest/load.js';
@@ -66,7 +65,7 @@ export async function runForeground(plan: Plan, options: ForegroundOptions): Pro
 
   daemon.onEvent((e) => {
     view.event(e);
-    if (e.type === 'agent-started') view.follow(e.agent, join(statePaths(options.stateDir).logs, `${e.agent}.log`));
+    if (e.type === 'agent-started') view.follow(e.agent, statePaths(options.stateDir).logFile(e.agent));
     // Like `compose up`: when nothing is left running or about to run, we are done. Checked
     // after the events of one step are all out (an exit's last state change may come last).
     if (!shuttingDown && !checkScheduled) {

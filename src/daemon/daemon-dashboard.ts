@@ -9,7 +9,6 @@ import { logSecrets, pageExtras } from './page-extras.js';
 import { agentDetail, type DetailInput } from './agent-detail.js';
 import { eventSnapshot } from './snapshot-builder.js';
 import { loadHistory, olderRevision, revisionDiffText, rollbackPlanText } from './dashboard-history.js';
-import { logFileOf } from '../supervise/process-group.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Daemon } from './daemon.js';
 import type { DashboardBackend } from './dashboard-backend.js';
@@ -78,7 +77,7 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
       return `rolled back to revision ${n} as revision ${outcome.revision.number}: ${outcome.revision.summary.text}${failed}`;
     },
     logSource: async (instance) => ({
-      file: logFileOf(daemon.paths.dir, instance),
+      file: daemon.paths.logFile(instance),
       secrets: await logSecrets(daemon.paths.dir, daemon.planState().applied),
     }),
   };

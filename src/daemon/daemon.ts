@@ -35,7 +35,7 @@ export function reconcilerPorts(paths: StatePaths, onEngine: (engine: Engine, pl
   const dir = paths.dir;
   return {
     engine: (plan) => {
-      const engine = new Engine(plan, { stateDir: dir });
+      const engine = new Engine(plan, { paths });
       onEngine(engine, plan);
       return engine;
     },
@@ -54,7 +54,7 @@ export function reconcilerPorts(paths: StatePaths, onEngine: (engine: Engine, pl
     },
     processes: {
       bootId: currentBootId,
-      marked: () => findAgentProcesses(dir),
+      marked: () => findAgentProcesses(paths),
       isSameProcess,
       startTimeOf: procStartTime,
       startedAt: processStartedAt,

@@ -10,6 +10,7 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import { findLiveInstances } from '../supervise/boundary.js';
+import type { StatePaths } from './paths.js';
 import { readProc } from '../supervise/procfs.js';
 import type { MarkedProcess } from '../reconcile/recovery.js';
 import { procStartTime } from './proc-start-time.js';
@@ -72,9 +73,9 @@ export async function findMarkedProcesses(stateDir: string): Promise<Map<string,
  * environment, as redis and nginx do) first, then the environment marker.
  * The restart count comes from the marker when it names the same process.
  */
-export async function findAgentProcesses(stateDir: string): Promise<Map<string, MarkedProcess>> {
-  const found = await findMarkedProcesses(stateDir);
-  for (const [name, f] of findLiveInstances(stateDir)) {
+export async function findAgentProcesses(paths: StatePaths): Promise<Map<string, MarkedProcess>> {
+  const found = await findMarkedProcesses(paths.dir);
+  for (const [name, f] of findLiveInstances(paths)) {
     const marked = found.get(name);
     const restarts = marked?.pid === f.pid ? marked.restarts : undefined;
     found.set(name, { pid: f.pid, startTime: f.startTime, foundBy: f.foundBy, ...(restarts !== undefined ? { restarts } : {}) });

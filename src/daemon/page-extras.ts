@@ -7,8 +7,8 @@
 
 import { planSecretValues, valuesToMask } from '../plan/secrets.js';
 import type { StatusPageOptions } from '../report/status-page.js';
-import { logFileOf } from '../supervise/process-group.js';
 import { loadHistory } from './dashboard-history.js';
+import { statePaths } from './paths.js';
 import { readLogTail } from './log-follower.js';
 import type { Revision } from './revisions.js';
 import { readSecretValues } from './secret-store.js';
@@ -27,7 +27,7 @@ export async function pageExtras(stateDir: string, applied: Revision | undefined
   const secrets = await logSecrets(stateDir, applied);
   const logTails: NonNullable<StatusPageOptions['logTails']> = [];
   for (const { name } of applied?.plan.instances ?? []) {
-    const lines = await readLogTail(logFileOf(stateDir, name), PAGE_LOG_LINES, secrets);
+    const lines = await readLogTail(statePaths(stateDir).logFile(name), PAGE_LOG_LINES, secrets);
     logTails.push(lines === undefined ? { instance: name, lines: [], missing: true } : { instance: name, lines });
   }
   return { history: await loadHistory(stateDir, applied?.number), logTails };

@@ -1,7 +1,8 @@
 /**
- * The layout of a project's state directory. Every module of the daemon
- * that reads or writes under `.orchestra/` takes its paths from here; the
- * layers below (the engine, the event log) are handed the paths they need.
+ * The layout of a project's state directory. Every module that reads or
+ * writes under `.orchestra/` takes its paths from here; the layers below are
+ * handed the paths they need (the engine a `StatePaths`, which fits its
+ * `SupervisionPaths`: the log directory, each log file, the spawn ledger).
  */
 
 import { dirname, join, resolve } from 'node:path';
@@ -13,12 +14,17 @@ export interface StatePaths {
   lock: string;
   revisions: string;
   events: string;
+  /** The agents' log files, one per instance (see `logFile`). */
   logs: string;
+  /** The tree boundary's append-only spawn ledger. */
+  ledger: string;
   statusPage: string;
   daemonLog: string;
   daemonPid: string;
   /** Secret values of the kept revisions (0600), see secret-store.ts. */
   secrets: string;
+  /** The log file of one instance: stdout and stderr interleaved, in write order. */
+  logFile(instance: string): string;
 }
 
 /** The state directory for a manifest: `--state-dir`, or `.orchestra/` beside the manifest. */
@@ -37,10 +43,12 @@ export function statePaths(dir: string): StatePaths {
     revisions: join(abs, 'revisions'),
     events: join(abs, 'events.jsonl'),
     logs: join(abs, 'logs'),
+    ledger: join(abs, 'spawns.jsonl'),
     statusPage: join(abs, 'status.html'),
     daemonLog: join(abs, 'daemon.log'),
     daemonPid: join(abs, 'daemon.pid'),
     secrets: join(abs, 'secrets.json'),
+    logFile: (instance) => join(abs, 'logs', `${instance}.log`),
   };
 }
 

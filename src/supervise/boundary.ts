@@ -11,6 +11,7 @@ import type { Result } from '../util/result.js';
 import { cgroupBoundary, findInCgroups } from './cgroup-boundary.js';
 import type { ProcInfo } from './procfs.js';
 import { findInLedger, treeBoundary } from './tree-boundary.js';
+import type { BoundaryPaths } from './supervision-paths.js';
 
 export type BoundaryKind = 'cgroup' | 'tree';
 
@@ -89,10 +90,10 @@ export interface ProjectBoundary {
  * state.json names: its cgroup (whichever boundary is in use now) or its last
  * spawn in the ledger. For recovery when state.json is missing or corrupt.
  */
-export function findLiveInstances(stateDir: string): Map<string, FoundInstance> {
-  const found = findInLedger(stateDir);
+export function findLiveInstances(paths: BoundaryPaths): Map<string, FoundInstance> {
+  const found = findInLedger(paths.ledger);
   // A cgroup is the stronger evidence: it holds the process whatever it did since.
-  for (const [name, f] of findInCgroups(stateDir)) found.set(name, f);
+  for (const [name, f] of findInCgroups(paths.dir)) found.set(name, f);
   return found;
 }
 
@@ -105,17 +106,17 @@ export const BOUNDARY_VAR = 'ORCHESTRA_BOUNDARY';
  * fallback (so CI covers it where cgroups work); any other value but
  * `cgroup` is reported as the fallback's reason rather than guessed at.
  */
-export function chooseBoundary(stateDir: string, env: Record<string, string | undefined> = process.env): ProjectBoundary {
+export function chooseBoundary(paths: BoundaryPaths, env: Record<string, string | undefined> = process.env): ProjectBoundary {
   const forced = env[BOUNDARY_VAR];
-  if (forced === 'tree') return treeBoundary(stateDir, `forced by ${BOUNDARY_VAR}=tree`);
+  if (forced === 'tree') return treeBoundary(paths, `forced by ${BOUNDARY_VAR}=tree`);
   if (forced !== undefined && forced !== '' && forced !== 'cgroup') {
-    return treeBoundary(stateDir, `${BOUNDARY_VAR} must be \`cgroup\` or \`tree\`, got \`${forced}\``);
+    return treeBoundary(paths, `${BOUNDARY_VAR} must be \`cgroup\` or \`tree\`, got \`${forced}\``);
   }
-  const cg = cgroupBoundary(stateDir);
+  const cg = cgroupBoundary(paths.dir);
   if (cg.ok) return cg.value;
   // What the launcher tried to get a delegated cgroup (systemd-run), if anything.
   const scope = env[NO_SCOPE_VAR];
-  return treeBoundary(stateDir, scope ? `${cg.error}; ${scope}` : cg.error);
+  return treeBoundary(paths, scope ? `${cg.error}; ${scope}` : cg.error);
 }
 
 /** Set by the launcher (src/daemon/delegated-scope.ts) for the daemon: why it runs without a delegated systemd scope. */

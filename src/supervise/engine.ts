@@ -21,12 +21,14 @@ import { canReload } from './reload.js';
 import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { clearBoundary, killBoundaries } from './stop.js';
+import type { SupervisionPaths } from './supervision-paths.js';
 import { chooseBoundary, type BoundaryInfo, type ProjectBoundary, type Survey } from './boundary.js';
 
 export type { AgentStatus } from './status.js';
 
 export interface EngineOptions {
-  stateDir: string;
+  /** The places under the state directory it uses, from their owner (src/daemon/paths.ts `statePaths`). */
+  paths: SupervisionPaths;
   clock?: Clock;
   sampler?: Sampler;
   baseEnv?: Record<string, string | undefined>;
@@ -61,13 +63,13 @@ export class Engine {
     this.#sampler = options.sampler ?? procSampler();
     this.#graph = buildGraph(plan.instances);
     this.#secrets = secretValues(plan.instances);
-    this.#boundary = options.boundary ?? chooseBoundary(options.stateDir);
+    this.#boundary = options.boundary ?? chooseBoundary(options.paths);
     // Agents' output may hold anything they print, secrets included: owner only.
-    mkdirSync(join(options.stateDir, 'logs'), { recursive: true, mode: 0o700 });
+    mkdirSync(options.paths.logs, { recursive: true, mode: 0o700 });
     this.#host = {
       clock: this.#clock,
       random: options.random ?? Math.random,
-      stateDir: options.stateDir,
+      paths: options.paths,
       baseEnv: options.baseEnv ?? process.env,
       boundary: this.#boundary,
       emit: (e) => this.#emit(e),

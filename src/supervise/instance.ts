@@ -18,12 +18,13 @@ import { describeExit, initialState, pidOf, transition, type AgentState, type Ex
 import type { InstanceBoundary, ProjectBoundary, Survey } from './boundary.js';
 import type { Clock } from './clock.js';
 import { decideExit, type KillIntent } from './exit-decision.js';
-import { applyNice, logFileOf, spawnAgent, type SpawnedProcess } from './process-group.js';
+import { applyNice, spawnAgent, type SpawnedProcess } from './process-group.js';
 import { foreignListener, localProbeAddress } from './listeners.js';
 import { isGone, processStartedAt, type ProcInfo } from './procfs.js';
 import { snapshotTree } from './tree-boundary.js';
 import { currentSize } from './probes.js';
 import { RestartRecord, type RestartView } from './restart-record.js';
+import type { SupervisionPaths } from './supervision-paths.js';
 import { RunProbes, type EventFields, type ProbeStatus } from './run-probes.js';
 import { clearBoundary, killBoundaries, stopBoundary, type DeferredSignal, type StopTarget } from './stop.js';
 
@@ -34,7 +35,8 @@ type Emit = (event: EventInput) => void;
 export interface InstanceHost {
   clock: Clock;
   random: () => number;
-  stateDir: string;
+  /** Where its log file is, and the state directory its marker names (handed down from src/daemon/paths.ts). */
+  paths: SupervisionPaths;
   baseEnv: Record<string, string | undefined>;
   /** The project's boundary; each instance has its own inside it. */
   boundary: ProjectBoundary;
@@ -129,7 +131,7 @@ export class Instance {
   }
 
   get logFile(): string {
-    return logFileOf(this.host.stateDir, this.name);
+    return this.host.paths.logFile(this.name);
   }
 
   /** The live leader pid, if any. */
@@ -215,7 +217,7 @@ export class Instance {
       this.#move({ type: 'fail', at: this.host.clock.now(), reason: held }, { type: 'agent-failed', reason: held, message: `failed: ${held}` });
       return;
     }
-    const spawned = await spawnAgent(this.spec, this.logFile, this.host.baseEnv, this.#restarts.count, this.boundary);
+    const spawned = await spawnAgent(this.spec, { logFile: this.logFile, stateDir: this.host.paths.dir, baseEnv: this.host.baseEnv, restarts: this.#restarts.count, boundary: this.boundary });
     // A stop may have arrived while spawning.
     if (this.state.name === 'stopped') {
       if (spawned.ok) await killBoundaries([{ pid: spawned.value.pid, boundary: this.boundary, leaderExited: spawned.value.exited }], this.host.boundary.survey());

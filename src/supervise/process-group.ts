@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { AgentSpec } from '../plan/spec.js';
 import { err, ok, type Result } from '../util/result.js';
@@ -22,11 +22,6 @@ export interface SpawnedProcess {
   child: ChildProcess;
   /** Resolves once, when the leader has exited and been reaped. */
   exited: Promise<{ code: number | null; signal: string | null }>;
-}
-
-/** The log file of an instance: stdout and stderr interleaved, in write order. */
-export function logFileOf(stateDir: string, instance: string): string {
-  return join(stateDir, 'logs', `${instance}.log`);
 }
 
 /** The child's environment: the base environment (or only PATH) overlaid with the spec's env. */
@@ -47,9 +42,8 @@ export function childEnv(spec: Pick<AgentSpec, 'inheritEnv' | 'env'>, base: Reco
  * it (src/daemon/marker-scan.ts) instead of starting second copies, and
  * keeps their restart count; agents may read it too.
  */
-export function agentMarker(instance: string, logFile: string, restarts = 0): Record<string, string> {
-  // Log files live in <stateDir>/logs/, so the state directory is two levels up.
-  return { ORCHESTRA_STATE_DIR: resolve(dirname(dirname(logFile))), ORCHESTRA_INSTANCE: instance, ORCHESTRA_RESTARTS: String(restarts) };
+export function agentMarker(instance: string, stateDir: string, restarts = 0): Record<string, string> {
+  return { ORCHESTRA_STATE_DIR: resolve(stateDir), ORCHESTRA_INSTANCE: instance, ORCHESTRA_RESTARTS: String(restarts) };
 }
 
 /** Looks a user up in /etc/passwd: `name` or a numeric uid (optionally `uid:gid`). */
@@ -88,20 +82,28 @@ function spawnErrorReason(code: string | undefined, command: string, cwd: string
   }
 }
 
+/** Where and how a spawn happens besides the spec. */
+export interface SpawnOptions {
+  /** The instance's log file, appended to. */
+  logFile: string;
+  /** The state directory, carried in the agent's marker. */
+  stateDir: string;
+  baseEnv: Record<string, string | undefined>;
+  /** Restarts so far, carried in the marker. */
+  restarts?: number;
+  /** The boundary the process enters before its program runs. */
+  boundary?: InstanceBoundary;
+}
+
 /**
  * Spawns the instance. Every expected failure (missing cwd, command not found,
  * not executable, unknown user) is an error result with a reason, never a throw.
  */
-export async function spawnAgent(
-  spec: AgentSpec,
-  logFile: string,
-  baseEnv: Record<string, string | undefined>,
-  restarts = 0,
-  boundary?: InstanceBoundary,
-): Promise<Result<SpawnedProcess, string>> {
+export async function spawnAgent(spec: AgentSpec, options: SpawnOptions): Promise<Result<SpawnedProcess, string>> {
+  const { logFile, boundary } = options;
   const [file, ...args] = spec.command;
   if (file === undefined) return err('empty command');
-  const env = { ...childEnv(spec, baseEnv), ...agentMarker(spec.name, logFile, restarts) };
+  const env = { ...childEnv(spec, options.baseEnv), ...agentMarker(spec.name, options.stateDir, options.restarts) };
   const launch = boundary?.launch(spec.command) ?? { argv: [...spec.command], gate: false };
   // Behind the gate the program is exec'd by sh, so spawn's own ENOENT/EACCES would not name it: check first.
   if (launch.gate) {

@@ -11,15 +11,14 @@
  */
 
 import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ok, type Result } from '../util/result.js';
 import type { FoundInstance, InstanceBoundary, MainProcess, ProjectBoundary, Survey } from './boundary.js';
+import type { BoundaryPaths } from './supervision-paths.js';
 import { lastAllocatedPid } from './live-trees.js';
 import { isGone, readAllProcs, readProc, treeOf, type ProcInfo } from './procfs.js';
 import { readSmallFile } from './small-file.js';
 
-/** The spawn ledger's file in the state directory. */
-export const LEDGER_FILE = 'spawns.jsonl';
 /** Past this size the ledger is rewritten with the last spawn of each instance. */
 const LEDGER_COMPACT_BYTES = 256 * 1024;
 
@@ -67,12 +66,12 @@ export function sweepMarkers(stateDir: string, procs: readonly ProcInfo[]): Map<
   return out;
 }
 
-/** The instances whose last recorded spawn still runs (same pid and start time), from the state directory's spawn ledger. */
-export function findInLedger(stateDir: string): Map<string, FoundInstance> {
+/** The instances whose last recorded spawn still runs (same pid and start time), from the spawn ledger at `ledger`. */
+export function findInLedger(ledger: string): Map<string, FoundInstance> {
   const found = new Map<string, FoundInstance>();
   let text: string;
   try {
-    text = readFileSync(join(stateDir, LEDGER_FILE), 'utf8');
+    text = readFileSync(ledger, 'utf8');
   } catch {
     return found;
   }
@@ -84,19 +83,21 @@ export function findInLedger(stateDir: string): Map<string, FoundInstance> {
 }
 
 /** The tree boundary of a project; `reason` says why no cgroup is used. */
-export function treeBoundary(stateDir: string, reason: string): ProjectBoundary {
-  return new TreeProject(resolve(stateDir), reason);
+export function treeBoundary(paths: BoundaryPaths, reason: string): ProjectBoundary {
+  return new TreeProject(resolve(paths.dir), paths.ledger, reason);
 }
 
 class TreeProject implements ProjectBoundary {
   readonly info;
-  readonly ledger: string;
   #last: { survey: Survey; pid: number | undefined; at: number } | undefined;
   #before: Map<string, FoundInstance> | undefined;
 
-  constructor(readonly stateDir: string, reason: string) {
+  constructor(
+    readonly stateDir: string,
+    readonly ledger: string,
+    reason: string,
+  ) {
     this.info = { kind: 'tree' as const, reason };
-    this.ledger = join(stateDir, LEDGER_FILE);
   }
 
   instance(name: string): InstanceBoundary {
@@ -137,12 +138,12 @@ class TreeProject implements ProjectBoundary {
   }
 
   find(): Map<string, FoundInstance> {
-    return findInLedger(this.stateDir);
+    return findInLedger(this.ledger);
   }
 
   /** What ran before this engine: the ledger as it was when first asked (this engine's own spawns are its own). */
   get before(): Map<string, FoundInstance> {
-    return (this.#before ??= findInLedger(this.stateDir));
+    return (this.#before ??= findInLedger(this.ledger));
   }
 
   cleanup(): void {

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { chooseBoundary } from '../../src/supervise/boundary.js';
+import { statePaths } from '../../src/daemon/paths.js';
 import { fixtureAgents, foreverManifest, Project } from './project.js';
 
-const here = chooseBoundary(join(fixtureAgents, 'no-such-state-dir'), {});
+const here = chooseBoundary(statePaths(join(fixtureAgents, 'no-such-state-dir')), {});
 here.cleanup();
 
 t.test('status, status --json and the status page say which boundary holds the agents, and why the fallback', async (t) => {

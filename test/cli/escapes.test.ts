@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { chooseBoundary } from '../../src/supervise/boundary.js';
+import { statePaths } from '../../src/daemon/paths.js';
 import { alive, fixtureAgents, Project } from './project.js';
 import { cliPath } from './run-cli.js';
 
@@ -20,7 +21,7 @@ async function daemonPid(p: Project): Promise<number> {
   }
 }
 
-const here = chooseBoundary(join(fixtureAgents, 'no-such-state-dir'), {});
+const here = chooseBoundary(statePaths(join(fixtureAgents, 'no-such-state-dir')), {});
 here.cleanup();
 const KINDS = [
   { kind: 'cgroup', env: {}, skip: here.info.kind === 'cgroup' ? false : here.info.reason! },

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileS
 import { join } from 'node:path';
 import t from 'tap';
 import { chooseBoundary } from '../../src/supervise/boundary.js';
+import { statePaths } from '../../src/daemon/paths.js';
 import { cgroup2Mount } from '../../src/supervise/cgroup-fs.js';
 import { projectCgroupName } from '../../src/supervise/cgroup-boundary.js';
 import { alive, fixtureAgents, Project } from './project.js';
@@ -41,7 +42,7 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   }
 }
 
-const cgroupHere = chooseBoundary(join(fixtureAgents, 'no-such-state-dir'), {});
+const cgroupHere = chooseBoundary(statePaths(join(fixtureAgents, 'no-such-state-dir')), {});
 const cgroupSkip = cgroupHere.info.kind === 'cgroup' ? false : cgroupHere.info.reason!;
 cgroupHere.cleanup();
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { daemonLaunch, scopeUnit } from '../../src/daemon/delegated-scope.js';
 import { chooseBoundary } from '../../src/supervise/boundary.js';
+import { statePaths } from '../../src/daemon/paths.js';
 
 // The launcher's decision. As root (this machine's CI) the daemon can create cgroups, so no scope is ever wanted;
 // the non-root branches run for real in test/cli/delegated-cgroup.test.ts and delegated-scope.test.ts.
@@ -11,7 +12,7 @@ const daemon = ['/usr/bin/node', '/x/daemon-main.js', '--state-dir', stateDir];
 t.test('where the daemon can create cgroups (root here) or the tree is forced, it starts as is and systemd-run is not asked', async (t) => {
   const asked: string[] = [];
   const check = () => (asked.push('asked'), undefined);
-  const here = chooseBoundary(stateDir, {});
+  const here = chooseBoundary(statePaths(stateDir), {});
   here.cleanup();
   if (here.info.kind === 'cgroup') t.same(daemonLaunch(stateDir, daemon, { A: '1' }, check), { argv: daemon, env: { A: '1' } });
   t.same(daemonLaunch(stateDir, daemon, { ORCHESTRA_BOUNDARY: 'tree' }, check), { argv: daemon, env: { ORCHESTRA_BOUNDARY: 'tree' } });

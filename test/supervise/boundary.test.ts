@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { chooseBoundary } from '../../src/supervise/boundary.js';
+import { statePaths } from '../../src/daemon/paths.js';
 import { cgroup2Mount } from '../../src/supervise/cgroup-fs.js';
 import { projectCgroupName } from '../../src/supervise/cgroup-boundary.js';
 import { readAllProcs } from '../../src/supervise/procfs.js';
@@ -24,7 +25,7 @@ async function lineOf(file: string, re: RegExp): Promise<string> {
 
 // The cgroup boundary needs root (or a delegated cgroup) and a cgroup2 mount; where it is missing the test says so.
 const probeDir = tempDir(t);
-const cgroupHere = chooseBoundary(probeDir, {});
+const cgroupHere = chooseBoundary(statePaths(probeDir), {});
 const cgroupWhy = cgroupHere.info.kind === 'cgroup' ? undefined : cgroupHere.info.reason;
 cgroupHere.cleanup();
 const KINDS = [
@@ -106,7 +107,8 @@ for (const { kind, boundary, skip } of KINDS) {
     const pid = first.engine.status()[0]!.pid!;
     await lineOf(join(first.stateDir, 'logs/kv.log'), /retitled/);
     await first.engine.dispose(); // leaves the agent running, as a crashed daemon would
-    const again = new Engine(p, { stateDir: first.stateDir, ...(boundary === 'tree' ? { boundary: treeBoundary(first.stateDir, 'test') } : {}) });
+    const paths = statePaths(first.stateDir);
+    const again = new Engine(p, { paths, ...(boundary === 'tree' ? { boundary: treeBoundary(paths, 'test') } : {}) });
     t.teardown(() => again.kill().then(() => again.dispose()));
     await again.startAll();
     t.match(again.status()[0], { state: 'running', pid }, 'the running copy is adopted');

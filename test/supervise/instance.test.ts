@@ -3,6 +3,7 @@ import type { EventInput } from '../../src/events/event.js';
 import type { ProjectBoundary } from '../../src/supervise/boundary.js';
 import type { Clock } from '../../src/supervise/clock.js';
 import { Instance, type InstanceHost } from '../../src/supervise/instance.js';
+import { statePaths } from '../../src/daemon/paths.js';
 import { specWithDefaults } from '../helpers/agent-spec.js';
 
 /** A host with a hand-moved clock and no boundary: these transitions never touch a process. */
@@ -18,7 +19,7 @@ function host(): { host: InstanceHost; events: EventInput[]; changes: string[]; 
     host: {
       clock: fakeClock,
       random: () => 0.5,
-      stateDir: '/nonexistent',
+      paths: statePaths('/nonexistent'),
       baseEnv: {},
       boundary: {} as ProjectBoundary,
       emit: (e) => events.push(e),

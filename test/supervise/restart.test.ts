@@ -106,7 +106,7 @@ t.test('each run is spawned with ORCHESTRA_RESTARTS: the restarts that came befo
   await h.engine.startAll();
   await h.waitFor(is('agent-failed', 'counted'));
   const { readFileSync } = await import('node:fs');
-  const { logFileOf } = await import('../../src/supervise/process-group.js');
-  const lines = readFileSync(logFileOf(h.stateDir, 'counted'), 'utf8').trim().split('\n');
+  const { statePaths } = await import('../../src/daemon/paths.js');
+  const lines = readFileSync(statePaths(h.stateDir).logFile('counted'), 'utf8').trim().split('\n');
   t.same(lines, ['run 0 of counted', 'run 1 of counted', 'run 2 of counted']);
 });

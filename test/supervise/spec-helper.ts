@@ -16,6 +16,7 @@ import type { AgentSpec, Plan } from '../../src/plan/spec.js';
 import { Engine, type EngineOptions } from '../../src/supervise/engine.js';
 import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
 import { treeBoundary } from '../../src/supervise/tree-boundary.js';
+import { statePaths } from '../../src/daemon/paths.js';
 import { planAround, specWithDefaults } from '../helpers/agent-spec.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/agents/', import.meta.url));
@@ -59,10 +60,11 @@ export interface Harness {
 }
 
 /** Starts an engine on a temp state dir; on teardown kills every tree it knows and removes the dir. `boundary: 'tree'` forces the fallback boundary. */
-export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 'boundary'> & { boundary?: 'tree' | 'default' } = {}): Harness {
-  const stateDir = mkdtempSync(join(tmpdir(), 'orchestra-sup-'));
-  const { boundary, ...rest } = options;
-  const engine = new Engine(p, { stateDir, ...rest, ...(boundary === 'tree' ? { boundary: treeBoundary(stateDir, 'forced by the test') } : {}) });
+export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 'boundary' | 'paths'> & { boundary?: 'tree' | 'default'; stateDir?: string } = {}): Harness {
+  const made = mkdtempSync(join(tmpdir(), 'orchestra-sup-'));
+  const { boundary, stateDir = made, ...rest } = options;
+  const paths = statePaths(stateDir);
+  const engine = new Engine(p, { paths, ...rest, ...(boundary === 'tree' ? { boundary: treeBoundary(paths, 'forced by the test') } : {}) });
   const events: OrchestraEvent[] = [];
   const pending = new Set<{ pred: (e: OrchestraEvent) => boolean; resolve: (e: OrchestraEvent) => void }>();
   engine.onEvent((e) => {
@@ -87,7 +89,7 @@ export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 
         }
       }
     }
-    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(made, { recursive: true, force: true });
   });
   const wait = (pred: (e: OrchestraEvent) => boolean, ms: number, what: string, includePast: boolean) => {
     if (includePast) {
