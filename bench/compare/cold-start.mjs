@@ -3,7 +3,7 @@
 // status (`orchestra status --json`, `pm2 jlist`, `supervisorctl status`; the floor: every pid file
 // exists) shows all N agents running. Then orchestra's cold path in parts: a bare `node -e 0`, the CLI
 // starting (`--version`), loading the manifest (`validate`), the daemon starting until its socket
-// answers, and the apply itself. Not a test. Run: `npm run build && node bench/compare/cold-start.mjs`
+// answers, a cold `apply` on its own and the one `status --json` after it. Not a test. Run: `npm run build && node bench/compare/cold-start.mjs`
 // (RUNS=3 AGENTS=100). Needs `supervisord` on PATH (apt `supervisor`) and pm2 in node_modules.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -128,6 +128,35 @@ async function daemonStart(n) {
   return median(xs);
 }
 
+/** A cold `apply --yes` on its own (until it returns: every agent running), then one `status --json` with all running; medians of `n`. */
+function coldApply(n) {
+  const applies = [];
+  const statuses = [];
+  for (let i = 0; i < n; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'orchcold-apply-'));
+    const mark = `cold-parts-${i}-${process.pid}-${Date.now()}`;
+    const env = { ...process.env, BENCH_MARK: mark, NO_COLOR: '1' };
+    const orch = makeTools().find((t) => t.name === 'orchestra');
+    orch.setup(dir, fleet(dir), env);
+    try {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [cli, 'apply', '--yes'], { cwd: dir, env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`apply: ${r.stderr}`);
+      applies.push(performance.now() - t0);
+      const t1 = performance.now();
+      if (!allRunning('orchestra', dir, [], env)) throw new Error('apply returned before status showed every agent running');
+      statuses.push(performance.now() - t1);
+    } finally {
+      try {
+        orch.cleanup();
+      } catch {}
+      killMarked(mark);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { apply: median(applies), status: median(statuses) };
+}
+
 const tools = makeTools();
 const results = Object.fromEntries(tools.map((t) => [t.name, []]));
 for (let run = 0; run < RUNS; run++) {
@@ -154,6 +183,9 @@ const parts = {
   'daemon start (spawn until the socket answers)': await daemonStart(5),
   'status with nothing applied (CLI + connect)': timed(5, process.execPath, [cli, 'status'], { cwd: manifestDir, allowFail: true }),
 };
+const cold = coldApply(5);
+parts[`cold apply --yes until it returns (${N} running)`] = cold.apply;
+parts[`status --json with ${N} running (CLI + one round trip)`] = cold.status;
 rmSync(manifestDir, { recursive: true, force: true });
 console.log('\norchestra cold path in parts (median of 5, ms):');
 for (const [k, v] of Object.entries(parts)) console.log(`  ${k.padEnd(48)} ${v.toFixed(0).padStart(6)}`);

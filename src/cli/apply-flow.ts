@@ -58,10 +58,9 @@ function durationFlag(text: string | undefined, flag: string): number | undefine
   return ms;
 }
 
-function progressLine(event: OrchestraEvent, color: boolean): string | undefined {
+function progressLine(event: OrchestraEvent, c: ReturnType<typeof pc.createColors>): string | undefined {
   if (event.type === 'state-changed' || event.type === 'plan-updated') return undefined;
   const who = 'agent' in event ? event.agent : 'orchestra';
-  const c = pc.createColors(color);
   const bad = event.type === 'agent-failed' || event.type === 'agent-blocked';
   const good = event.type === 'agent-ready' || event.type === 'agent-completed';
   const text = bad ? c.red(event.message) : good ? c.green(event.message) : event.message;
@@ -143,12 +142,13 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
     };
     if (input.expected) body.expected = input.expected;
     if (input.rollbackOf !== undefined) body.rollbackOf = input.rollbackOf;
+    const colors = pc.createColors(color);
     const last = await context.call(api.apply, {
       body,
       query: { timeout: timeoutMs },
       onLine: (line) => {
         if (line.type === 'event') {
-          const text = progressLine(line.event, color);
+          const text = progressLine(line.event, colors);
           if (text) process.stdout.write(text + '\n');
         }
       },

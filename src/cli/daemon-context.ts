@@ -6,9 +6,7 @@
 
 import { existsSync } from 'node:fs';
 import { DaemonClient, DaemonError, DaemonUnreachable } from '../daemon/client.js';
-import { daemonRunning, ensureDaemon } from '../daemon/launcher.js';
 import { stateDirFor, statePaths, type StatePaths } from '../daemon/paths.js';
-import { loadState } from '../daemon/state-store.js';
 
 export const EXIT_UNREACHABLE = 3;
 
@@ -41,6 +39,8 @@ export class DaemonContext {
  */
 export async function connect(flags: StateFlags, options: { start?: boolean } = {}): Promise<DaemonContext | undefined> {
   const paths = resolveStatePaths(flags);
+  // Loaded here, not at the top: the launcher brings the cgroup code, which a command talking to a running daemon never needs.
+  const [{ daemonRunning, ensureDaemon }, { loadState }] = await Promise.all([import('../daemon/launcher.js'), import('../daemon/state-store.js')]);
   if (await daemonRunning(paths.dir)) return new DaemonContext(paths);
   const applied = existsSync(paths.state) ? await loadState(paths.dir) : undefined;
   // No state.json but revisions: it was lost, not emptied by `down`; a daemon finds what still runs (cgroups, ledger, markers).

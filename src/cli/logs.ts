@@ -8,7 +8,9 @@
 
 import { open, readdir, stat } from 'node:fs/promises';
 import pc from 'picocolors';
+import { getRevision, latestRevision } from '../daemon/revisions.js';
 import { readSecretValues } from '../daemon/secret-store.js';
+import { loadState } from '../daemon/state-store.js';
 import { didYouMean } from '../manifest/suggest.js';
 import { maskText, valuesToMask } from '../plan/secrets.js';
 import { resolveStatePaths, type StateFlags } from './daemon-context.js';
@@ -39,6 +41,33 @@ async function readFrom(file: string, offset: number): Promise<{ text: string; s
   }
 }
 
+/**
+ * The instances of each agent in the applied revision (the newest one when
+ * none is applied), or undefined when no revision can be read: a name like
+ * `api-2` is only known to be a replica of `api`, not an agent of its own, from
+ * the plan.
+ */
+async function instancesByAgent(dir: string): Promise<Map<string, string[]> | undefined> {
+  const state = await loadState(dir);
+  const applied = state.ok ? state.value.state.appliedRevision : undefined;
+  const revision = applied === undefined ? undefined : await getRevision(dir, applied);
+  const plan = revision?.ok ? revision.value.plan : (await latestRevision(dir))?.plan;
+  if (!plan) return undefined;
+  const byAgent = new Map<string, string[]>();
+  for (const i of plan.instances) byAgent.set(i.agent, [...(byAgent.get(i.agent) ?? []), i.name]);
+  return byAgent;
+}
+
+/** The log files (instance names) `name` asks for: an agent's instances, or one instance; by file name alone when no plan is known. */
+export function logsOf(name: string, available: readonly string[], byAgent: ReadonlyMap<string, readonly string[]> | undefined): string[] {
+  const instances = byAgent?.get(name)?.filter((i) => available.includes(i)) ?? [];
+  if (instances.length > 0) return instances;
+  if (available.includes(name)) return [name];
+  if (byAgent !== undefined) return [];
+  const replica = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`);
+  return available.filter((i) => replica.test(i));
+}
+
 /** Runs the command and returns its exit code. */
 export async function runLogs(names: string[], flags: LogFlags): Promise<number> {
   const paths = resolveStatePaths(flags);
@@ -54,8 +83,9 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
   let instances = available;
   if (names.length > 0) {
     instances = [];
+    const byAgent = await instancesByAgent(paths.dir);
     for (const name of names) {
-      const matches = available.filter((i) => i === name || new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`).test(i));
+      const matches = logsOf(name, available, byAgent);
       if (matches.length === 0) {
         const agents = [...new Set(available.map((i) => i.replace(/-\d+$/, '')))];
         const hint = didYouMean(name, [...available, ...agents]);

@@ -85,7 +85,12 @@ export class ApiRouter {
     const values = route.pattern.exec(url.pathname)!.slice(1);
     const params: Record<string, string> = {};
     route.keys.forEach((key, i) => {
-      params[key] = decodeURIComponent(values[i]!);
+      try {
+        params[key] = decodeURIComponent(values[i]!);
+      } catch {
+        // A bad request, not a daemon fault: `%E0%A4%A` is no character.
+        throw new ApiError(400, `malformed escape in ${url.pathname}`);
+      }
     });
     const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : await readJson(request);
     const result = await route.handler({ params, query: url.searchParams, body, request, response });

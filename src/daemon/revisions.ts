@@ -13,7 +13,6 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { type Result, err, ok } from '../util/result.js';
-import type { Plan } from '../plan/spec.js';
 import type { ChangeSet } from '../plan/change-set.js';
 import type { GitInfo, PlanSnapshot, Revision, RevisionInput, RevisionSummary } from '../reconcile/revision.js';
 import { diff } from '../plan/diff.js';
