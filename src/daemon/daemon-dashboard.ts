@@ -26,7 +26,7 @@ function described(verb: string, result: { agents: string[]; settled: boolean })
 /** Adapts a Daemon to what the dashboard server calls. */
 export function daemonBackend(daemon: Daemon): DashboardBackend {
   return {
-    snapshot: () => daemon.snapshot(),
+    snapshot: () => daemon.snapshotForViewer(),
     subscribe: (listener) => daemon.onEvent(() => listener()),
     start: async (names) => described('started', await daemon.control('start', names)),
     stop: async (names) => described('stopped', await daemon.control('stop', names)),

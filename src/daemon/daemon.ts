@@ -198,7 +198,6 @@ export class Daemon {
   /** The whole fleet now. */
   snapshot(): StatusSnapshot {
     const revision = this.reconciler.applied;
-    this.reconciler.engine?.lookedAtUsage();
     const input: Parameters<typeof buildSnapshot>[0] = {
       now: new Date(),
       project: revision?.plan.name ?? 'orchestra',
@@ -211,6 +210,12 @@ export class Daemon {
     const boundary = this.reconciler.engine?.boundaryInfo();
     if (boundary) input.boundary = boundary;
     return buildSnapshot(input);
+  }
+
+  /** The whole fleet now, for someone looking at it (`status`, the dashboard): usage older than the monitor interval is refreshed for their next look. */
+  snapshotForViewer(): StatusSnapshot {
+    this.reconciler.engine?.lookedAtUsage();
+    return this.snapshot();
   }
 
   /** Whether anything has been applied (so there is something to show). */

@@ -82,7 +82,7 @@ export function daemonRoutes(daemon: Daemon, dashboard: DashboardHost, shutdown:
   const router = new ApiRouter();
   router.route(api.ping, () => ({ ok: true, pid: process.pid, version: VERSION, startedAt: daemon.startedAt.toISOString() }));
   router.route(api.state, () => daemon.planState());
-  router.route(api.status, () => daemon.snapshot());
+  router.route(api.status, () => daemon.snapshotForViewer());
 
   router.route(api.apply, async ({ body, query, response }) => {
     const request = parseApplyRequest(body);

@@ -16,8 +16,8 @@
  * assumed). Thresholds are judged and their actions run; niceness is applied
  * to new members. On a separate, shorter tick, log files are checked and
  * rotated by size, skipping the `stat` of a running agent that used no CPU
- * in every round since its file was last looked at: a process that did not
- * run cannot have written.
+ * in the round before its file was last looked at and every round since: a
+ * process that did not run cannot have written.
  *
  * What is observed of each instance is the monitor's own record
  * (observations.ts); Instance and status read it through the accessors here.
@@ -277,7 +277,8 @@ export class Monitor {
       const w = this.#seen.watch(i);
       if (w.rotating) continue;
       if (skipQuiet && this.#canSkip(i, now)) continue;
-      w.log = { checkedAt: now, quiet: undefined };
+      // Quiet at the last round stays quiet until a round says otherwise: a writer waking up is noticed within one round either way.
+      w.log = { checkedAt: now, quiet: this.#seen.current(i)?.usage?.cpu === 0 ? true : undefined };
       if (!needsRotation(i.logFile, maxSizeBytes)) continue;
       w.rotating = true;
       try {

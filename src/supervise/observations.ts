@@ -14,7 +14,7 @@ import { initialTracker, type Metric, type ThresholdLevel, type ThresholdTracker
 export interface LogWatch {
   /** When the file was last looked at (clock ms). */
   checkedAt: number;
-  /** Every round since then saw the instance at 0 % CPU; undefined until a round has run. */
+  /** The last round before the look and every round since saw the instance at 0 % CPU; undefined until a round says so. */
   quiet: boolean | undefined;
 }
 

@@ -193,3 +193,21 @@ t.test('with the cgroup boundary, CPU comes from cpu.stat: work done by a child 
   t.ok(headCpu > 0, `the child used ${headCpu}s of CPU`);
   t.ok(cpu >= floor, `the round counts the exited child's CPU: ${cpu.toFixed(1)} % ≥ ${floor.toFixed(1)} % (80 % of its share of the window)`);
 });
+
+t.test('a look refreshes usage older than one interval, once', async (t) => {
+  const { s, sampler } = fakeSampler();
+  s.rss = 5 * 1024 * 1024;
+  // No tick within the test: every round here is one a look asked for.
+  const h = harness(t, plan([spec({ name: 'a' }), spec({ name: 'b' })], 100_000), { sampler });
+  await h.engine.startAll();
+  t.equal(h.engine.status()[0]!.rss, undefined, 'no figures before any round');
+  h.engine.lookedAtUsage();
+  const deadline = Date.now() + 30_000;
+  while (h.engine.status()[0]!.rss === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  t.equal(s.calls, 1, 'the look ran one round');
+  t.same(s.pidsPerCall, [2], 'over every instance');
+  t.equal(h.engine.status()[1]!.rss, 5 * 1024 * 1024, 'the next look sees the figures');
+  // A round calls the sampler before its first await, so a second call would already show.
+  h.engine.lookedAtUsage();
+  t.equal(s.calls, 1, 'figures younger than the interval are not read again');
+});
