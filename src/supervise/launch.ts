@@ -82,6 +82,8 @@ async function spawnRun(c: InstanceCore): Promise<void> {
   // A stop may have arrived while spawning.
   if (c.state.name === 'stopped') {
     if (spawned.ok) await killBoundaries([{ pid: spawned.value.pid, boundary: c.boundary, leaderExited: spawned.value.exited }], host.boundary.survey());
+    // The stop (or an engine's kill and dispose) released the boundary before this spawn entered it.
+    c.boundary.release();
     return;
   }
   if (!spawned.ok) {
