@@ -13,8 +13,10 @@ import { writeFileAtomic } from './atomic-write.js';
 import type { Daemon } from './daemon.js';
 import type { DashboardBackend } from './dashboard-backend.js';
 
-/** After an event, the page is rewritten within this long (a burst of events is one write). */
-const PAGE_AFTER_EVENT_MS = 3000;
+/** The page is rewritten once events have stopped for this long (a burst, such as an apply, is one write after it)... */
+const PAGE_QUIET_MS = 3000;
+/** ...or this long after the first event not yet on the page, while events keep coming. */
+const PAGE_MAX_DELAY_MS = 10_000;
 /** Without events, only the resource figures change: rewritten this often. */
 const PAGE_REFRESH_MS = 30_000;
 
@@ -113,17 +115,20 @@ export class DashboardHost {
 }
 
 /**
- * Keeps `.orchestra/status.html` current while something is applied: within
- * 3 s of any event (state changes, restarts, alerts; a burst is one write),
- * and every 30 s for the CPU and memory figures. Rendering and an fsync'd
+ * Keeps `.orchestra/status.html` current while something is applied: 3 s
+ * after events (state changes, restarts, alerts) stop, at most 10 s after
+ * the first one not yet written, and every 30 s for the CPU and memory
+ * figures. Rendering and an fsync'd
  * write of a 100-agent page every few seconds was most of an idle daemon's
  * CPU; the live view is the dashboard. Returns the function that stops it.
  */
 export function startStatusPageWriter(daemon: Daemon, file: string): () => void {
   let busy = false;
   let pending: NodeJS.Timeout | undefined;
+  let firstUnwritten: number | undefined;
   const write = (): void => {
     pending = undefined;
+    firstUnwritten = undefined;
     if (busy || !daemon.hasPlan()) return;
     busy = true;
     const snapshot = daemon.snapshot();
@@ -133,8 +138,13 @@ export function startStatusPageWriter(daemon: Daemon, file: string): () => void 
       .catch(() => undefined)
       .finally(() => (busy = false));
   };
+  // Not within a fixed time of the first event: that fell in the middle of a long apply (or on the status call
+  // right after it) and rendered while agents were still starting.
   const soon = (): void => {
-    pending ??= setTimeout(write, PAGE_AFTER_EVENT_MS).unref();
+    const now = Date.now();
+    firstUnwritten ??= now;
+    clearTimeout(pending);
+    pending = setTimeout(write, Math.max(0, Math.min(PAGE_QUIET_MS, firstUnwritten + PAGE_MAX_DELAY_MS - now))).unref();
   };
   const unsubscribe = daemon.onEvent(soon);
   const timer = setInterval(write, PAGE_REFRESH_MS).unref();

@@ -6,6 +6,7 @@
  * SIGTERM/SIGINT, leaving agents running unless `down` stopped them.
  */
 
+import { rejoinEarlierScope } from './delegated-scope.js';
 import { statePaths } from './paths.js';
 import { startRuntime } from './runtime.js';
 
@@ -50,6 +51,9 @@ const shutdown = (): void => {
   log('daemon exiting');
   void (runtime?.close() ?? Promise.resolve()).finally(() => process.exit(0));
 };
+// Before the engine picks its cgroups: back into the scope an earlier daemon left its agents in (delegated-scope.ts).
+const rejoined = rejoinEarlierScope(stateDir);
+if (rejoined) log(`joined the scope of an earlier daemon, which still holds agents: ${rejoined}`);
 const runtime = await startRuntime(statePaths(stateDir), { log, onDown: shutdown });
 if (!runtime) {
   // One runtime per state directory: a second daemon started by a racing CLI (or while `up` runs) leaves quietly.

@@ -5,13 +5,18 @@
  * transient user scope with `Delegate=yes`, where the daemon finds its own
  * cgroup writable (cgroup-boundary.ts); else as it is, handing the daemon
  * what failed so its fallback reason names it. `ORCHESTRA_SYSTEMD_RUN=0`
- * turns the scope off. Owns that decision and the argv; spawns only the
- * one `systemd-run … -- true` that asks whether scopes work here.
+ * turns the scope off. Owns that decision and the argv (spawning only the
+ * one `systemd-run … -- true` that asks whether scopes work here), and the
+ * daemon's move back into the scope an earlier daemon of the project left
+ * its agents in.
  */
 
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { BOUNDARY_VAR, NO_SCOPE_VAR } from '../supervise/boundary.js';
 import { cgroupBoundary, projectCgroupName } from '../supervise/cgroup-boundary.js';
+import { cgroup2Mount, moveInto, ownCgroup, populated } from '../supervise/cgroup-fs.js';
 
 /** Set to `0`, `no`, `off` or `false` to never start the daemon through systemd-run. */
 export const SYSTEMD_RUN_VAR = 'ORCHESTRA_SYSTEMD_RUN';
@@ -57,7 +62,48 @@ export function daemonLaunch(stateDir: string, daemonArgv: readonly string[], en
  * lives on while its agents run and a unit name cannot be taken twice.
  */
 export function scopeUnit(stateDir: string, now: number): string {
-  return `orchestra-${projectCgroupName(stateDir).replace(/[^A-Za-z0-9_.-]/g, '_')}-${now.toString(36)}`;
+  return `${scopePrefix(stateDir)}${now.toString(36)}`;
+}
+
+/** What every scope unit of this state directory's daemons starts with. */
+function scopePrefix(stateDir: string): string {
+  return `orchestra-${projectCgroupName(stateDir).replace(/[^A-Za-z0-9_.-]/g, '_')}-`;
+}
+
+/**
+ * Run by a daemon started in a new scope: when an earlier daemon of the same
+ * project died and left its agents in its own scope (a sibling of ours),
+ * moves this process into that scope, so the project keeps one cgroup tree
+ * and the agents are found, stopped and swept through it. Returns the scope
+ * joined, or undefined when there is none or the move is not permitted
+ * (then the agents are adopted through state.json or the spawn ledger).
+ */
+export function rejoinEarlierScope(stateDir: string): string | undefined {
+  const mount = cgroup2Mount();
+  const own = ownCgroup();
+  if (process.getuid?.() === 0 || mount === undefined || own === undefined) return undefined;
+  const ownDir = join(mount, own);
+  const prefix = scopePrefix(stateDir);
+  const isOurs = (name: string): boolean => name.startsWith(prefix) && name.endsWith('.scope');
+  if (!isOurs(basename(ownDir))) return undefined;
+  let siblings: string[];
+  try {
+    siblings = readdirSync(dirname(ownDir));
+  } catch {
+    return undefined;
+  }
+  for (const name of siblings) {
+    const scope = join(dirname(ownDir), name);
+    if (scope === ownDir || !isOurs(name) || !populated(join(scope, 'orchestra', projectCgroupName(stateDir)))) continue;
+    try {
+      // Needs write access to the parent's cgroup.procs: a user manager's slice is the user's.
+      moveInto(scope, process.pid);
+      return scope;
+    } catch {
+      // Not permitted here: try the next, else stay.
+    }
+  }
+  return undefined;
 }
 
 /** Runs `systemd-run --user --scope -p Delegate=yes -- true`: undefined when it worked, else what failed in its own words. */

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { err, ok, type Result } from '../util/result.js';
 import type { FoundInstance, InstanceBoundary, MainProcess, ProjectBoundary, Survey } from './boundary.js';
-import { cgroup2Mount, cgroupProcs, cpuUsageUsec, killCgroup, moveInto, ownCgroup, populated, removeCgroup } from './cgroup-fs.js';
+import { cgroup2Mount, cgroupProcs, cpuUsageUsec, killCgroup, moveInto, ownCgroup, populated, removeCgroup, whenUnpopulated } from './cgroup-fs.js';
 import { isGone, readAllProcs, readProc, treeOf, type ProcInfo } from './procfs.js';
 
 /**
@@ -79,6 +79,12 @@ function placeOf(stateDir: string): Result<CgroupPlace, string> {
   const base = asRoot ? mount : join(mount, own!);
   const top = join(base, 'orchestra');
   return ok({ dir: join(top, projectCgroupName(stateDir)), top, base, asRoot });
+}
+
+/** The project's cgroup directory here (whether or not it exists), or undefined without a cgroup v2 hierarchy. */
+export function projectCgroupDir(stateDir: string): string | undefined {
+  const place = placeOf(stateDir);
+  return place.ok ? place.value.dir : undefined;
 }
 
 /** The live instances in the project's cgroup tree (read only; empty where there is none), for recovery after state.json was lost. */
@@ -188,7 +194,13 @@ export function mainOf(pids: readonly number[]): ProcInfo | undefined {
   return best;
 }
 
+/** How long a released cgroup that is still populated is watched for its last process to go. */
+const RELEASE_WAIT_MS = 30_000;
+
 class CgroupInstance implements InstanceBoundary {
+  /** A release is waiting for the cgroup to empty. */
+  #waiting = false;
+
   constructor(private readonly project: CgroupProject, readonly dir: string) {}
 
   launch(argv: readonly string[]): { argv: string[]; gate: boolean } {
@@ -201,6 +213,8 @@ class CgroupInstance implements InstanceBoundary {
       moveInto(this.dir, pid);
       return ok(undefined);
     } catch (e) {
+      // The program will not run: leave no empty cgroup made for it.
+      this.release();
       return err(`cannot move pid ${pid} into cgroup ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
   }
@@ -251,6 +265,14 @@ class CgroupInstance implements InstanceBoundary {
   }
 
   release(): void {
-    if (removeCgroup(this.dir)) this.project.removeIfEmpty();
+    if (removeCgroup(this.dir)) return this.project.removeIfEmpty();
+    // Still populated: a killed process whose main thread is a zombie can still have threads exiting. It goes as
+    // soon as the kernel says the cgroup is empty; a cgroup that holds a new run by then stays (rmdir fails).
+    if (this.#waiting || !populated(this.dir)) return;
+    this.#waiting = true;
+    whenUnpopulated(this.dir, RELEASE_WAIT_MS, () => {
+      this.#waiting = false;
+      if (removeCgroup(this.dir)) this.project.removeIfEmpty();
+    });
   }
 }

@@ -6,7 +6,7 @@
  * turns a vanished cgroup into an empty answer rather than a throw.
  */
 
-import { readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmdirSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { readSmallFile } from './small-file.js';
 
@@ -89,4 +89,32 @@ export function removeCgroup(dir: string): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
+}
+
+/**
+ * Calls `then` once the cgroup is no longer populated, woken by the kernel's
+ * file-modified event on cgroup.events (no polling), or after `ms` in any
+ * case. Never keeps the process alive.
+ */
+export function whenUnpopulated(dir: string, ms: number, then: () => void): void {
+  let watcher: FSWatcher | undefined;
+  let finished = false;
+  const done = (): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    watcher?.close();
+    then();
+  };
+  const timer = setTimeout(done, ms);
+  timer.unref();
+  try {
+    watcher = watch(join(dir, 'cgroup.events'), { persistent: false }, () => {
+      if (!populated(dir)) done();
+    });
+  } catch {
+    // Gone already (answered just below), or no watch here: the timer still fires.
+  }
+  // It may have emptied between the caller's look and the watch.
+  if (!populated(dir)) done();
 }

@@ -221,6 +221,8 @@ export class Instance {
     // A stop may have arrived while spawning.
     if (this.state.name === 'stopped') {
       if (spawned.ok) await killBoundaries([{ pid: spawned.value.pid, boundary: this.boundary, leaderExited: spawned.value.exited }], this.host.boundary.survey());
+      // The stop (or an engine's kill and dispose) released the boundary before this spawn entered it.
+      this.boundary.release();
       return;
     }
     if (!spawned.ok) {

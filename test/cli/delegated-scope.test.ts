@@ -72,6 +72,8 @@ t.test('(c) not root, own cgroup not writable, systemd-run works: the daemon sta
   writeFileSync(join(fake, 'bin', 'systemd-run'), fakeSystemdRun(fake), { mode: 0o755 });
   writeFileSync(join(fake, 'calls'), '');
   chownSync(join(fake, 'calls'), user.uid, user.gid);
+  // A user manager's slice is the user's own, so a daemon may move between its scopes.
+  delegate(slice, user);
   await scopeHelper(t, fake, slice, user);
   const dir = userProject(t, user, manifest);
   const env = { PATH: `${fake}/bin:${process.env.PATH ?? '/usr/bin:/bin'}` };
@@ -96,10 +98,24 @@ t.test('(c) not root, own cgroup not writable, systemd-run works: the daemon sta
   t.ok(alive(escape));
   t.match(readFileSync(`/proc/${escape}/cgroup`, 'utf8'), `${scope.slice(cgroup2Mount()!.length)}/orchestra/`, 'the escape is held below the scope');
 
+  // The daemon dies; the next one starts in a new scope and moves back into the one holding the agents.
+  process.kill(daemon, 'SIGKILL');
+  while (alive(daemon)) await new Promise((r) => setTimeout(r, 20));
+  const again = JSON.parse((await run('status', '--json')).stdout) as { boundary?: { delegated?: string }; agents: { state: string }[] };
+  const calls2 = readFileSync(join(fake, 'calls'), 'utf8').trim().split('\n');
+  t.equal(calls2.length, 4, 'the new daemon was started through systemd-run too');
+  t.match(again, { boundary: { delegated: scope }, agents: [{ state: 'running' }] }, 'in the first scope again, the agent adopted');
+  const daemon2 = Number(readFileSync(join(dir, '.orchestra', 'daemon.pid'), 'utf8'));
+  t.match(readFileSync(`/proc/${daemon2}/cgroup`, 'utf8'), `\n0::${scope.slice(cgroup2Mount()!.length)}\n`, 'the new daemon moved into it');
+  t.match(readFileSync(join(dir, '.orchestra', 'daemon.log'), 'utf8'), `joined the scope of an earlier daemon, which still holds agents: ${scope}`);
+  t.equal((await run('stop', 'd')).code, 0);
+  t.notOk(alive(escape), 'stop through the rejoined cgroup ended the escape');
+
   const down = await run('down');
   t.equal(down.code, 0, down.stderr);
   t.notOk(alive(escape), 'down ended the escape');
   t.same(cgroupsBelow(scope), [], 'nothing left below the scope');
+  t.same(cgroupsBelow(slice).filter((c) => c.includes('/')), [], 'nor below the second one');
   t.same(await leftOf(user.uid), [], 'no process of the user left');
 });
 

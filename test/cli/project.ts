@@ -1,13 +1,15 @@
 /**
  * A throwaway project for daemon tests: a temp folder with a manifest, the
  * CLI run inside it, and a teardown that leaves no process behind (down,
- * then SIGKILL of every recorded pid and the daemon, by pid).
+ * then SIGKILL of every recorded pid and the daemon, by pid) and fails the
+ * test if the project's cgroup outlives it.
  */
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
+import { assertNoCgroupLeft } from '../helpers/cgroups-left.js';
 import { runCli, runCliAsync, type CliResult } from './run-cli.js';
 
 export const fixtureAgents = new URL('../fixtures/agents/', import.meta.url).pathname;
@@ -20,7 +22,10 @@ export class Project {
   /** `env` is added to every CLI run (and so to the daemon it starts), e.g. ORCHESTRA_BOUNDARY=tree. */
   constructor(t: Test, yaml?: string, readonly env: Record<string, string> = {}) {
     if (yaml !== undefined) this.write(yaml);
-    t.teardown(() => this.destroy());
+    t.teardown(async () => {
+      this.destroy();
+      await assertNoCgroupLeft(this.stateDir);
+    });
   }
 
   /** Writes the manifest. */

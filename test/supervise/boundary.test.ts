@@ -117,3 +117,28 @@ for (const { kind, boundary, skip } of KINDS) {
     t.notOk(alive(pid), 'and stopping it leaves nothing');
   });
 }
+
+t.test('cgroup: a kill while a spawn is in flight leaves no cgroup once that spawn is over', { skip: cgroupWhy ?? false }, async (t) => {
+  const h = harness(t, plan([spec({ name: 'web' })]));
+  const started = h.engine.startAll();
+  // agent-starting is emitted before the spawn's first await: the kill lands while the process is being spawned.
+  await h.waitFor(is('agent-starting', 'web'));
+  await h.engine.kill();
+  await h.engine.dispose();
+  await started;
+  // The spawn in flight still enters its cgroup, then kills what it spawned (the instance is stopped); the cgroup
+  // must go with it. Polled at every turn of the event loop, which the engine shares: the cgroup cannot come and go unseen.
+  const agentDir = join(projectDir(h.stateDir), 'web.agent');
+  t.ok(await eventually(() => existsSync(agentDir)), 'the spawn in flight entered its cgroup');
+  t.ok(await eventually(() => !existsSync(projectDir(h.stateDir))), 'no cgroup of the project left once it is over');
+});
+
+/** Whether `cond` held at some turn of the event loop within 10 s. */
+async function eventually(cond: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  while (!cond()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setImmediate(r));
+  }
+  return true;
+}

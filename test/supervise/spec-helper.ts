@@ -18,6 +18,7 @@ import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
 import { treeBoundary } from '../../src/supervise/tree-boundary.js';
 import { statePaths } from '../../src/daemon/paths.js';
 import { planAround, specWithDefaults } from '../helpers/agent-spec.js';
+import { assertNoCgroupLeft } from '../helpers/cgroups-left.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/agents/', import.meta.url));
 
@@ -59,10 +60,16 @@ export interface Harness {
   of(type: OrchestraEvent['type'], agent?: string): OrchestraEvent[];
 }
 
-/** Starts an engine on a temp state dir; on teardown kills every tree it knows and removes the dir. `boundary: 'tree'` forces the fallback boundary. */
+/**
+ * Starts an engine on a temp state dir (or on `stateDir`, another harness's);
+ * on teardown kills every tree it knows, and the harness that made the dir
+ * removes it and fails the test if the project's cgroup is left
+ * (assertNoCgroupLeft: teardowns run last-registered first, so every engine
+ * on the dir is gone by then). `boundary: 'tree'` forces the fallback boundary.
+ */
 export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 'boundary' | 'paths'> & { boundary?: 'tree' | 'default'; stateDir?: string } = {}): Harness {
-  const made = mkdtempSync(join(tmpdir(), 'orchestra-sup-'));
-  const { boundary, stateDir = made, ...rest } = options;
+  const made = options.stateDir === undefined ? mkdtempSync(join(tmpdir(), 'orchestra-sup-')) : undefined;
+  const { boundary, stateDir = made!, ...rest } = options;
   const paths = statePaths(stateDir);
   const engine = new Engine(p, { paths, ...rest, ...(boundary === 'tree' ? { boundary: treeBoundary(paths, 'forced by the test') } : {}) });
   const events: OrchestraEvent[] = [];
@@ -89,7 +96,10 @@ export function harness(t: Test, p: Plan, options: Omit<Partial<EngineOptions>, 
         }
       }
     }
-    rmSync(made, { recursive: true, force: true });
+    if (made !== undefined) {
+      rmSync(made, { recursive: true, force: true });
+      await assertNoCgroupLeft(made);
+    }
   });
   const wait = (pred: (e: OrchestraEvent) => boolean, ms: number, what: string, includePast: boolean) => {
     if (includePast) {
