@@ -1,20 +1,19 @@
 /**
- * The supervision engine: owns every instance of a Plan, starts them in
- * dependency order (event-driven: a dependent is launched from the state
- * change that satisfies it), stops them in reverse order, propagates
- * dependency restarts and blocks dependents of failures. Emits events and
- * never prints. Hosted by `orchestra up` now and by the daemon later, so it
+ * The supervision engine: owns every instance of a Plan and is the one
+ * entry point to them: start, stop, restart, reload, kill, plan updates,
+ * adoption, status. The order of it all (who may launch, whom a change
+ * wakes, stop and restart levels) is dependency-order.ts's; the periodic
+ * side is the monitor's. Emits events and never prints. Hosted by the
+ * daemon's runtime (also under `orchestra up` and the library's Fleet), so it
  * holds no global state and `dispose()` leaves processes running.
  */
 
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { makeEvent, type EventInput, type OrchestraEvent } from '../events/event.js';
 import { maskDeep, secretValues } from '../plan/secrets.js';
-import { buildGraph, restartDependents, stopLevels, type DependencyGraph } from '../graph/graph.js';
 import type { AgentSpec, Plan } from '../plan/spec.js';
 import { systemClock, type Clock } from './clock.js';
-import { conditionStatus } from './conditions.js';
+import { DependencyOrder } from './dependency-order.js';
 import { Instance, type InstanceHost } from './instance.js';
 import { Monitor } from './monitor.js';
 import { canReload } from './reload.js';
@@ -22,7 +21,7 @@ import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
 import { clearBoundary, killBoundaries } from './stop.js';
 import type { SupervisionPaths } from './supervision-paths.js';
-import { chooseBoundary, type BoundaryInfo, type ProjectBoundary, type Survey } from './boundary.js';
+import { chooseBoundary, type BoundaryInfo, type ProjectBoundary } from './boundary.js';
 
 export type { AgentStatus } from './status.js';
 
@@ -43,25 +42,22 @@ const SETTLED = new Set(['running', 'exited', 'failed', 'blocked', 'stopped']);
 
 export class Engine {
   #plan: Plan;
-  #graph: DependencyGraph;
+  readonly #order: DependencyOrder;
   readonly #instances = new Map<string, Instance>();
   readonly #listeners = new Set<(e: OrchestraEvent) => void>();
   readonly #waiters = new Set<() => void>();
-  /** Instances whose restart has begun but who have not been relaunched yet: dependents wait for them. */
-  readonly #restartPending = new Set<string>();
   readonly #clock: Clock;
   readonly #host: InstanceHost;
   readonly #monitor: Monitor;
   readonly #sampler: Sampler;
   readonly #boundary: ProjectBoundary;
   #secrets: string[];
-  #ranks: Map<string, number> | undefined;
 
   constructor(plan: Plan, options: EngineOptions) {
     this.#plan = plan;
     this.#clock = options.clock ?? systemClock;
     this.#sampler = options.sampler ?? procSampler();
-    this.#graph = buildGraph(plan.instances);
+    this.#order = new DependencyOrder(plan.instances, { get: (n) => this.#get(n), find: (n) => this.#instances.get(n), survey: () => this.#boundary.survey() });
     this.#secrets = secretValues(plan.instances);
     this.#boundary = options.boundary ?? chooseBoundary(options.paths);
     // Agents' output may hold anything they print, secrets included: owner only.
@@ -74,8 +70,8 @@ export class Engine {
       boundary: this.#boundary,
       emit: (e) => this.#emit(e),
       changed: (i) => this.#changed(i),
-      restarting: (i, reason) => this.#restartDependents(i, reason),
-      relaunch: (i) => this.#launch(i),
+      restarting: (i, reason) => this.#order.restartDependents(i, reason),
+      relaunch: (i) => this.#order.launch(i),
       treeLastSeen: (i) => this.#monitor.treeLastSeen(i),
     };
     for (const spec of plan.instances) this.#instances.set(spec.name, new Instance(spec, this.#host));
@@ -98,21 +94,10 @@ export class Engine {
     for (const l of this.#listeners) l(full);
   }
 
-  #rank(name: string): number {
-    this.#ranks ??= new Map(this.#graph.levels.flat().map((n, k) => [n, k]));
-    return this.#ranks.get(name) ?? Number.MAX_SAFE_INTEGER;
-  }
-
   #get(name: string): Instance {
     const i = this.#instances.get(name);
     if (!i) throw new Error(`Internal error: unknown instance ${name}`);
     return i;
-  }
-
-  /** Names in start order (levels, higher priority first), restricted to `names`. */
-  #ordered(names: readonly string[]): string[] {
-    const wanted = new Set(names);
-    return this.#graph.levels.flat().filter((n) => wanted.has(n));
   }
 
   /** Starts every instance in dependency order; resolves when all have settled. */
@@ -122,9 +107,9 @@ export class Engine {
 
   /** Starts these instances; their dependencies must run or be started too. Resolves when they have settled. */
   async start(names: string[]): Promise<void> {
-    for (const n of this.#ordered(names)) {
+    for (const n of this.#order.ordered(names)) {
       const i = this.#get(n);
-      if (i.pid === undefined && i.state.name !== 'backoff') this.#launch(i);
+      if (i.pid === undefined && i.state.name !== 'backoff') this.#order.launch(i);
     }
     await this.#settled(names);
   }
@@ -140,78 +125,10 @@ export class Engine {
     });
   }
 
-  /** Decides, now, whether an instance spawns, waits, is blocked or stays stopped (disabled). */
-  #launch(i: Instance): void {
-    this.#restartPending.delete(i.name);
-    if (i.spec.disabled) return i.disable();
-    const unmet: string[] = [];
-    for (const edge of this.#graph.dependencies.get(i.name) ?? []) {
-      const dep = this.#get(edge.to);
-      const s = dep.spec.disabled ? ({ kind: 'broken', reason: `dependency ${edge.to} is disabled` } as const) : conditionStatus(edge.to, dep.state, edge.condition);
-      if (s.kind === 'broken') {
-        return i.block(s.reason, edge.to);
-      }
-      // A dependency about to restart is not to be relied on, whatever its state says now.
-      if (s.kind === 'unmet' || this.#restartPending.has(edge.to)) unmet.push(`${edge.to} (${edge.condition})`);
-    }
-    i.awaitDependencies(unmet);
-    if (unmet.length > 0) return;
-    void i.spawn();
-  }
-
   /** After any state change: wake dependents whose conditions may now hold (or now never will), and settle waiters. */
   #changed(i: Instance): void {
-    // In start order, so higher priority dependents of one level spawn first.
-    const edges = [...(this.#graph.dependents.get(i.name) ?? [])].sort((a, b) => this.#rank(a.from) - this.#rank(b.from));
-    // Pending and waiting meet no condition, so a move into them cannot help a waiting dependent; re-launching
-    // it anyway would recurse through every path of the graph (10 levels of 10 is 10^9 calls).
-    const mayHelpWaiting = i.state.name !== 'pending' && i.state.name !== 'waiting';
-    for (const edge of edges) {
-      const d = this.#instances.get(edge.from);
-      if (!d) continue;
-      const s = d.state;
-      if ((s.name === 'waiting' && s.on.length > 0 && mayHelpWaiting) || (s.name === 'blocked' && s.dependency === i.name && i.state.name !== 'failed' && i.state.name !== 'blocked')) {
-        this.#launch(d);
-      }
-    }
+    this.#order.wake(i);
     for (const w of [...this.#waiters]) w();
-  }
-
-  /**
-   * Before `i` runs again (a restart by policy): its `restart: true`
-   * dependents, transitively, are restarted first, deepest first, and wait
-   * for `i` to meet their conditions again before they spawn.
-   */
-  async #restartDependents(i: Instance, reason: string): Promise<void> {
-    const followers = [...restartDependents(this.#graph, [i.name])].filter((n) => this.#active(n));
-    if (followers.length === 0) return;
-    this.#restartPending.add(i.name);
-    await this.#restartInOrder(new Map(followers.map((n) => [n, `dependency ${i.name} restarted (${reason})`])));
-  }
-
-  #active(name: string): boolean {
-    const s = this.#get(name).state.name;
-    return s === 'starting' || s === 'running';
-  }
-
-  /**
-   * Restarts instances in reverse dependency order, level by level: each is
-   * stopped only once everything depending on it in the set is gone, and
-   * relaunches into `waiting` until its dependencies (held back by
-   * `#restartPending` while they restart) meet its conditions again.
-   */
-  async #restartInOrder(reasons: ReadonlyMap<string, string>): Promise<void> {
-    for (const name of reasons.keys()) this.#restartPending.add(name);
-    for (const level of stopLevels(this.#graph)) {
-      const instances = level.filter((n) => reasons.has(n)).map((n) => this.#get(n));
-      const survey = this.#surveyFor(instances);
-      await Promise.all(instances.map((i) => i.forceRestart(reasons.get(i.name)!, survey)));
-    }
-  }
-
-  /** One survey for a batch of stops, taken only when one of them has a process to stop. */
-  #surveyFor(instances: readonly Instance[]): Survey | undefined {
-    return instances.some((i) => i.pid !== undefined && i.state.name !== 'stopping') ? this.#boundary.survey() : undefined;
   }
 
   /**
@@ -219,15 +136,8 @@ export class Engine {
    * shares one /proc read and is signalled in one tick; the next level starts
    * once every tree of this one is gone.
    */
-  async stop(names: string[], reason = 'manual stop'): Promise<void> {
-    // `restart: true` dependents go with their dependency, and before it.
-    const followers = new Set([...restartDependents(this.#graph, names)].filter((n) => this.#active(n)));
-    const wanted = new Set([...names, ...followers]);
-    for (const level of stopLevels(this.#graph)) {
-      const instances = level.filter((n) => wanted.has(n)).map((n) => this.#get(n));
-      const survey = this.#surveyFor(instances);
-      await Promise.all(instances.map((i) => i.stop(followers.has(i.name) ? `${reason} of a dependency (restart: true)` : reason, survey)));
-    }
+  stop(names: string[], reason = 'manual stop'): Promise<void> {
+    return this.#order.stop(names, reason);
   }
 
   /** Stops every instance in reverse dependency order. */
@@ -237,15 +147,7 @@ export class Engine {
 
   /** Restarts these instances (stop, then start once dependencies hold); resolves when they have settled. */
   async restart(names: string[], reason: string): Promise<void> {
-    const ordered = this.#ordered(names);
-    const reasons = new Map(ordered.map((n) => [n, `manual: ${reason}`]));
-    for (const target of ordered) {
-      for (const n of restartDependents(this.#graph, [target])) {
-        if (!reasons.has(n) && this.#active(n)) reasons.set(n, `dependency ${target} restarted (manual: ${reason})`);
-      }
-    }
-    await this.#restartInOrder(reasons);
-    await this.#settled([...reasons.keys()]);
+    await this.#settled(await this.#order.restart(names, reason));
   }
 
   /** Reloads these instances in place (pid kept), all at once; the outcome of each, in the order given. */
@@ -293,8 +195,7 @@ export class Engine {
     for (const [name, i] of this.#instances) {
       if (!specs.has(name) && i.pid === undefined && i.state.name !== 'backoff') (i.dispose(), this.#instances.delete(name));
     }
-    this.#graph = buildGraph([...this.#instances.values()].map((i) => i.spec));
-    this.#ranks = undefined;
+    this.#order.replan([...this.#instances.values()].map((i) => i.spec));
     this.#secrets = secretValues([...this.#instances.values()].map((i) => i.spec));
     this.#emit({ type: 'plan-updated', instances: plan.instances.length, message: `plan updated (${plan.instances.length} instances)` });
   }
@@ -346,9 +247,9 @@ export class Engine {
     return out;
   }
 
-    /** The instance names in start order. */
+  /** The instance names in start order. */
   startOrder(): string[] {
-    return this.#graph.levels.flat();
+    return this.#order.startOrder();
   }
 
   /** How often every instance's usage is refreshed when nobody looks: the step of the sparklines' history. */
