@@ -129,3 +129,22 @@ async function waitForEscape(dir: string): Promise<number> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+t.test('(d) without a cgroup v2 mount a scope cannot help: systemd-run is not asked, and the reason says what is missing', { skip }, async (t) => {
+  const user = testUser(t);
+  const fake = tempDir(t);
+  chmodSync(fake, 0o755);
+  mkdirSync(join(fake, 'bin'));
+  writeFileSync(join(fake, 'bin', 'systemd-run'), fakeSystemdRun(fake), { mode: 0o755 });
+  writeFileSync(join(fake, 'calls'), '');
+  chownSync(join(fake, 'calls'), user.uid, user.gid);
+  const dir = userProject(t, user, manifest);
+  const options = { env: { PATH: `${fake}/bin:${process.env.PATH ?? '/usr/bin:/bin'}` }, noCgroup2: true };
+  const applied = await runAsUserAsync(user, dir, ['apply', '--yes'], options);
+  t.equal(applied.code, 0, applied.stderr);
+  const status = JSON.parse((await runAsUserAsync(user, dir, ['status', '--json'], options)).stdout) as { boundary?: { kind: string; reason?: string } };
+  t.same(status.boundary, { kind: 'tree', reason: 'no cgroup v2 mount in /proc/mounts' });
+  t.equal(readFileSync(join(fake, 'calls'), 'utf8'), '', 'systemd-run was not asked');
+  t.equal((await runAsUserAsync(user, dir, ['down'], options)).code, 0);
+  t.same(await leftOf(user.uid), [], 'no process of the user left');
+});
