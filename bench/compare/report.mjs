@@ -1,11 +1,13 @@
 // Renders compare.mjs results: the markdown "Comparison" section for docs/performance.md and an SVG bar
 // chart of each tool's ratio to the floor (log scale, since ratios span orders of magnitude). Pure.
 
-const TOOLS = ['floor', 'orchestra', 'pm2', 'supervisord'];
+const TOOLS = ['floor', 'orchestra', 'orchestra-tree', 'pm2', 'supervisord'];
 const ROWS = [
   ['w1StartMs', 'W1 cold start, 100 agents (ms)'],
-  ['w2CpuPct', 'W2 supervisor CPU, idle (% of a core)'],
-  ['w2RssMiB', 'W2 supervisor RSS, idle (MiB)'],
+  ['w2CpuPct', 'W2 supervisor CPU, idle, right after start (% of a core)'],
+  ['w2SteadyCpuPct', 'W2 supervisor CPU, idle, steady (% of a core)'],
+  ['w2RssMiB', 'W2 supervisor RSS, idle, right after start (MiB)'],
+  ['w2SteadyRssMiB', 'W2 supervisor RSS, idle, steady (MiB)'],
   ['w3RestartMs', 'W3 restart latency after SIGKILL (ms)'],
   ['w4StopMs', 'W4 stop all (ms)'],
 ];
@@ -19,7 +21,10 @@ export function renderTable(meta, medians, crash) {
     '',
     `Script: \`bench/compare/compare.mjs\` (run \`npm run build && node bench/compare/compare.mjs\`). ` +
       `Generated ${meta.date.slice(0, 16).replace('T', ' ')} UTC on the shared ${meta.cpus}-core VM, Node ${meta.node}; ` +
-      `${meta.agents} agents, median of ${meta.runs} runs, idle window ${meta.idleSeconds} s. ` +
+      `${meta.agents} agents, median of ${meta.runs} runs, idle windows of ${meta.idleSeconds} s from 1 s and from ${meta.steadyFromSeconds ?? '—'} s after the last agent started` +
+      (meta.load ? `, load average (1 min) ${meta.load.min}–${meta.load.max} during the run` : '') +
+      '. CPU is the supervisor\'s own threads (schedstat, ns). ' +
+      '`orchestra-tree` is the same daemon forced onto the process-tree boundary (`ORCHESTRA_BOUNDARY=tree`); `orchestra` uses the cgroup boundary. ' +
       'Agents are tiny `sh` scripts (bench/compare/agent.sh) so the supervisor, not process start-up, dominates. ' +
       'Each cell is the median and its ratio to the floor (a bare Node spawner, bench/compare/floor.mjs). Lower is better.',
     '',
@@ -39,8 +44,8 @@ export function renderTable(meta, medians, crash) {
 
 /** A grouped horizontal bar chart of ratio-to-floor per measure, log scale from 0.1× to the largest ratio. */
 export function renderSvg(medians) {
-  const colors = { orchestra: '#2563eb', pm2: '#16a34a', supervisord: '#d97706' };
-  const tools = ['orchestra', 'pm2', 'supervisord'];
+  const colors = { orchestra: '#2563eb', 'orchestra-tree': '#7c3aed', pm2: '#16a34a', supervisord: '#d97706' };
+  const tools = ['orchestra', 'orchestra-tree', 'pm2', 'supervisord'];
   const ratios = ROWS.map(([k]) => tools.map((t) => (medians.floor[k] > 0 ? medians[t][k] / medians.floor[k] : NaN)));
   const max = Math.max(10, ...ratios.flat().filter(Number.isFinite));
   const lo = Math.log10(0.1);

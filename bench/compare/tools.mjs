@@ -22,7 +22,8 @@ const readPid = (file) => (existsSync(file) ? Number(readFileSync(file, 'utf8').
 
 /** Each tool: { name, setup(dir, agents, env), start(), supervisorPid(), stopAll(), restartSupervisor(), cleanup() }. */
 export function makeTools() {
-  return [floor(), orchestra(), pm2(), supervisord()];
+  // orchestra-tree: the same daemon forced onto the process-tree boundary, so the cgroup boundary's cost shows against it.
+  return [floor(), orchestra(), orchestra('orchestra-tree', { ORCHESTRA_BOUNDARY: 'tree' }), pm2(), supervisord()];
 }
 
 function floor() {
@@ -55,14 +56,14 @@ function floor() {
   };
 }
 
-function orchestra() {
+function orchestra(name = 'orchestra', extraEnv = {}) {
   let dir, env;
   const cli = (...args) => sh(process.execPath, [orchestraCli, ...args], { cwd: dir, env: { ...env, NO_COLOR: '1' } });
   return {
-    name: 'orchestra',
+    name,
     setup(d, agents, e) {
       dir = d;
-      env = e;
+      env = { ...e, ...extraEnv };
       const lines = ['version: 1', 'name: bench', 'agents:'];
       for (const a of agents) {
         lines.push(`  ${a.name}:`, `    command: ${JSON.stringify(a.command)}`, '    restart: { when: always, strategy: immediate, max_attempts: 0 }', `    stop: { timeout: ${STOP_TIMEOUT_S}s }`);

@@ -4,13 +4,14 @@
  * of the export feature that touches the file system, PATH and exit codes.
  */
 
-import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EXPORTERS, resolveTarget, type ExportFile, type ExportOptions } from '../export/index.js';
 import type { Diagnostic } from '../util/diagnostic.js';
 import { loadManifest } from '../manifest/load.js';
 import { planSecretValues } from '../plan/secrets.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
+import { writeOutputFile } from './output-file.js';
 
 export interface ExportCommandOptions {
   target: string;
@@ -78,8 +79,8 @@ export async function runExport(options: ExportCommandOptions): Promise<number> 
   const written: { path: string; overwritten: boolean }[] = [];
   for (const { file, to } of destinations.list) {
     const overwritten = existsSync(to);
-    mkdirSync(path.dirname(to), { recursive: true });
-    writeFileSync(to, file.content);
+    const problem = writeOutputFile(to, file.content, '-o', { createFolders: true });
+    if (problem) return fail([{ severity: 'error', code: 'cannot-write', message: problem }]);
     written.push({ path: to, overwritten });
   }
   if (options.json) {

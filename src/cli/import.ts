@@ -21,6 +21,7 @@ import { splitSecrets, type SecretSplit } from '../import/secret-env.js';
 import { writeManifest } from '../import/write-manifest.js';
 import { maskDeep } from '../plan/secrets.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
+import { writeFailure, writeOutputFile } from './output-file.js';
 import { evaluateEcosystem, isEcosystemProgram } from './pm2-ecosystem.js';
 
 export interface ImportCommandOptions {
@@ -84,7 +85,11 @@ export async function runImport(options: ImportCommandOptions): Promise<number> 
   if (!split || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
 
   const manifest = writeManifest(split.draft);
-  mkdirSync(input.outDir, { recursive: true });
+  try {
+    mkdirSync(input.outDir, { recursive: true });
+  } catch (error) {
+    return fail([{ severity: 'error', code: 'cannot-write', message: writeFailure(error, options.out ?? input.outDir, '-o') }]);
+  }
   const movedEnv = Object.fromEntries(split.moved.map((m) => [m.variable, m.plain]));
   const problems = await checkManifest(manifest, input.outDir, target ?? path.join(input.outDir, 'orchestra.yaml'), sources, movedEnv);
   if (problems.length > 0) return fail([...diagnostics, ...problems]);
@@ -105,9 +110,14 @@ export async function runImport(options: ImportCommandOptions): Promise<number> 
     }
     return 0;
   }
-  if (split.dotenvLines.length > 0) writeDotenv(dotenvFile, split.dotenvLines, path.basename(file));
   const overwritten = existsSync(target);
-  writeFileSync(target, manifest);
+  try {
+    if (split.dotenvLines.length > 0) writeDotenv(dotenvFile, split.dotenvLines, path.basename(file));
+  } catch (error) {
+    return fail([{ severity: 'error', code: 'cannot-write', message: writeFailure(error, dotenvFile, 'the secrets file') }]);
+  }
+  const problem = writeOutputFile(target, manifest, '-o');
+  if (problem) return fail([{ severity: 'error', code: 'cannot-write', message: problem }]);
   const shown = (p: string): string => path.relative(process.cwd(), p) || p;
   report(diagnostics, true, { written: target, overwritten, secrets: secretsJson, ...(split.dotenvLines.length > 0 ? { dotenv: dotenvFile } : {}) });
   if (!options.json) {
@@ -162,7 +172,11 @@ async function checkManifest(manifest: string, outDir: string, shownAs: string, 
   // Beside the target, so `.env`, `env_file` and `cwd` resolve as they will for the real file.
   const file = path.join(outDir, `.orchestra-import-${process.pid}-${Date.now()}.yaml`);
   try {
-    writeFileSync(file, manifest);
+    try {
+      writeFileSync(file, manifest);
+    } catch (error) {
+      return [{ severity: 'error', code: 'cannot-write', message: writeFailure(error, shownAs, '-o') }];
+    }
     // The moved secrets are not in .env yet; the real environment still wins, as it will when the manifest runs.
     const loaded = await loadManifest({ files: [file], env: { ...secretEnv, ...process.env } });
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error');

@@ -1,11 +1,11 @@
 /** `orchestra page` (static status page) and `orchestra dashboard` (live page served by the daemon). */
 
-import { writeFile } from 'node:fs/promises';
 import { api } from '../daemon/api.js';
 import { pageExtras } from '../daemon/page-extras.js';
 import { getRevision } from '../daemon/revisions.js';
 import { renderStatusPage } from '../report/status-page.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
+import { writeOutputFile } from './output-file.js';
 
 /** Writes the current status as one self-contained HTML file. */
 export async function runPage(flags: StateFlags & { out?: string }): Promise<number> {
@@ -19,7 +19,11 @@ export async function runPage(flags: StateFlags & { out?: string }): Promise<num
     if (flags.out === undefined || flags.out === '-') {
       process.stdout.write(html);
     } else {
-      await writeFile(flags.out, html);
+      const problem = writeOutputFile(flags.out, html, '-o');
+      if (problem) {
+        process.stderr.write(`orchestra page: ${problem}\n`);
+        return 1;
+      }
       process.stderr.write(`wrote ${flags.out}\n`);
     }
     return 0;

@@ -4,7 +4,6 @@
  * the state's lineage and serial; `--detailed-exitcode` exits 2 on changes.
  */
 
-import { writeFile } from 'node:fs/promises';
 import { hashEnvFiles } from '../plan/env-file-hashes.js';
 import { planToJson, renderPlan } from '../plan/render.js';
 import { serializeSavedPlan } from '../plan/saved-plan.js';
@@ -12,6 +11,7 @@ import { changesFor, remoteState, type RemoteState } from './apply-flow.js';
 import { connect, reportDaemonError, type StateFlags } from './daemon-context.js';
 import { loadForCommand } from './load.js';
 import { useColor, type ManifestFlags } from './options.js';
+import { writeOutputFile } from './output-file.js';
 
 type PlanFlags = ManifestFlags & StateFlags & { out?: string; json?: boolean; detailedExitcode?: boolean };
 
@@ -45,7 +45,11 @@ export async function runPlan(flags: PlanFlags): Promise<number> {
       envFileHashes: hashes,
     });
     // 0600: the resolved env inside may hold secret values.
-    await writeFile(flags.out, text, { mode: 0o600 });
+    const problem = writeOutputFile(flags.out, text, '--out', { mode: 0o600 });
+    if (problem) {
+      process.stderr.write(`orchestra plan: ${problem}\n`);
+      return 1;
+    }
     if (!flags.json) {
       process.stdout.write(`\nSaved the plan to ${flags.out}; apply exactly it with: orchestra apply ${flags.out}\n`);
     }

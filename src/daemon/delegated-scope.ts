@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BOUNDARY_VAR, NO_SCOPE_VAR } from '../supervise/boundary.js';
-import { cgroupBoundary, projectCgroupName } from '../supervise/cgroup-boundary.js';
+import { cgroupBoundary, NOT_WRITABLE, projectCgroupName } from '../supervise/cgroup-boundary.js';
 import { cgroup2Mount, moveInto, ownCgroup, populated } from '../supervise/cgroup-fs.js';
 
 /** Set to `0`, `no`, `off` or `false` to never start the daemon through systemd-run. */
@@ -48,7 +48,8 @@ export function daemonLaunch(stateDir: string, daemonArgv: readonly string[], en
   if (env[BOUNDARY_VAR] === 'tree' || process.getuid?.() === 0) return direct();
   // The daemon inherits this process's cgroup: if a cgroup can be made here, it can there.
   const here = cgroupBoundary(stateDir);
-  if (here.ok) return direct();
+  // A scope helps only where cgroup v2 is usable but not writable here (not without a mount, nor without cgroup.kill).
+  if (here.ok || !here.error.startsWith(NOT_WRITABLE)) return direct();
   if (/^(0|no|off|false)$/i.test(env[SYSTEMD_RUN_VAR] ?? '')) return direct(`systemd-run not tried (${SYSTEMD_RUN_VAR}=${env[SYSTEMD_RUN_VAR]})`);
   const failed = check();
   if (failed !== undefined) return direct(failed);

@@ -7,7 +7,6 @@
  */
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 
 export interface WebhookTarget {
   url: string;
@@ -34,7 +33,7 @@ export async function postWebhook(
   let last: Attempt = { ok: false, reason: 'not attempted', retryable: true };
   for (let attempt = 0; attempt <= target.retries; attempt++) {
     if (attempt > 0) await sleep(webhookBackoff(attempt - 1));
-    last = await postOnce(target, payload);
+    last = await postOnce(target, payload, /^https:/i.test(target.url) ? await httpsRequest() : httpRequest);
     if (last.ok) return { ok: true, attempts: attempt + 1 };
     if (!last.retryable) return { ok: false, attempts: attempt + 1, reason: last.reason };
   }
@@ -46,7 +45,12 @@ function retryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-function postOnce(target: WebhookTarget, payload: string): Promise<Attempt> {
+/** node:https (and tls, crypto with it) is loaded on the first https webhook: a daemon that notifies nobody over TLS does not carry it. */
+async function httpsRequest(): Promise<typeof httpRequest> {
+  return (await import('node:https')).request;
+}
+
+function postOnce(target: WebhookTarget, payload: string, request: typeof httpRequest): Promise<Attempt> {
   return new Promise((resolve) => {
     let url: URL;
     try {
@@ -55,7 +59,6 @@ function postOnce(target: WebhookTarget, payload: string): Promise<Attempt> {
       resolve({ ok: false, reason: 'invalid webhook URL', retryable: false });
       return;
     }
-    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(url, {
       method: 'POST',
       headers: { ...target.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },

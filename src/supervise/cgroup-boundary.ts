@@ -93,6 +93,9 @@ export function findInCgroups(stateDir: string): Map<string, FoundInstance> {
   return place.ok ? findIn(place.value.dir) : new Map();
 }
 
+/** How the reason starts when cgroup v2 is there but this process may not create cgroups where it is (a delegated one would do). */
+export const NOT_WRITABLE = 'cgroup v2 not writable';
+
 /** The cgroup boundary of a project, or why it cannot be used here. */
 export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string> {
   const place = placeOf(stateDir);
@@ -102,7 +105,7 @@ export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string
     mkdirRetrying(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    return err(`cgroup v2 not writable: ${code} on ${asRoot ? dir : base}${asRoot ? '' : ' (run the daemon in a delegated scope, see docs/supervision.md)'}`);
+    return err(`${NOT_WRITABLE}: ${code} on ${asRoot ? dir : base}${asRoot ? '' : ' (run the daemon in a delegated scope, see docs/supervision.md)'}`);
   }
   const killable = existsSync(join(dir, 'cgroup.kill'));
   // That was a probe: cgroups are created when an agent enters, so an engine that never spawns leaves none behind.

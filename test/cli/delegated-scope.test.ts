@@ -38,6 +38,17 @@ exec "$@"
 `;
 }
 
+/** A folder with the stand-in as bin/systemd-run and the `calls` file it appends to (writable by the user). */
+function fakeSystemdRunDir(t: Test, user: TestUser): string {
+  const fake = tempDir(t);
+  chmodSync(fake, 0o755);
+  mkdirSync(join(fake, 'bin'));
+  writeFileSync(join(fake, 'bin', 'systemd-run'), fakeSystemdRun(fake), { mode: 0o755 });
+  writeFileSync(join(fake, 'calls'), '');
+  chownSync(join(fake, 'calls'), user.uid, user.gid);
+  return fake;
+}
+
 /** The root side of the emulation: a unix socket on which the fake asks for `<slice>/<unit>.scope`, delegated to the user, with its pid in it. */
 async function scopeHelper(t: Test, dir: string, slice: string, user: TestUser): Promise<void> {
   const server = createServer((sock) => {
@@ -66,12 +77,7 @@ async function scopeHelper(t: Test, dir: string, slice: string, user: TestUser):
 t.test('(c) not root, own cgroup not writable, systemd-run works: the daemon starts in a delegated scope and uses it', { skip }, async (t) => {
   const user = testUser(t);
   const slice = testCgroup(t, `orchestra-test-scope-${process.pid}`);
-  const fake = tempDir(t);
-  chmodSync(fake, 0o755);
-  mkdirSync(join(fake, 'bin'));
-  writeFileSync(join(fake, 'bin', 'systemd-run'), fakeSystemdRun(fake), { mode: 0o755 });
-  writeFileSync(join(fake, 'calls'), '');
-  chownSync(join(fake, 'calls'), user.uid, user.gid);
+  const fake = fakeSystemdRunDir(t, user);
   // A user manager's slice is the user's own, so a daemon may move between its scopes.
   delegate(slice, user);
   await scopeHelper(t, fake, slice, user);
@@ -129,3 +135,17 @@ async function waitForEscape(dir: string): Promise<number> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+t.test('(d) without a cgroup v2 mount a scope cannot help: systemd-run is not asked, and the reason says what is missing', { skip }, async (t) => {
+  const user = testUser(t);
+  const fake = fakeSystemdRunDir(t, user);
+  const dir = userProject(t, user, manifest);
+  const options = { env: { PATH: `${fake}/bin:${process.env.PATH ?? '/usr/bin:/bin'}` }, noCgroup2: true };
+  const applied = await runAsUserAsync(user, dir, ['apply', '--yes'], options);
+  t.equal(applied.code, 0, applied.stderr);
+  const status = JSON.parse((await runAsUserAsync(user, dir, ['status', '--json'], options)).stdout) as { boundary?: { kind: string; reason?: string } };
+  t.same(status.boundary, { kind: 'tree', reason: 'no cgroup v2 mount in /proc/mounts' });
+  t.equal(readFileSync(join(fake, 'calls'), 'utf8'), '', 'systemd-run was not asked');
+  t.equal((await runAsUserAsync(user, dir, ['down'], options)).code, 0);
+  t.same(await leftOf(user.uid), [], 'no process of the user left');
+});

@@ -153,9 +153,12 @@ export function userProject(t: Test, user: TestUser, manifest: string): string {
 function asUser(user: TestUser, dir: string, args: string[], options: RunOptions): { argv: string[]; env: Record<string, string> } {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, NO_COLOR: '1', ...options.env };
   const move = options.cgroup ? `echo $$ > '${options.cgroup}/cgroup.procs' && ` : '';
+  // In a mount namespace of its own, where the cgroup2 mount is gone: as on a host without cgroup v2.
+  const hide = options.noCgroup2 ? `umount -l '${cgroup2Mount()}' && ` : '';
   // tap's process tracking adds NODE_OPTIONS to every child; as the user it could not write its records.
-  const script = `${move}exec setpriv --reuid=${user.uid} --regid=${user.gid} --init-groups -- env -u NODE_OPTIONS "$@"`;
-  return { argv: ['sh', '-c', script, 'as-user', process.execPath, cliPath, ...args], env };
+  const script = `${move}${hide}exec setpriv --reuid=${user.uid} --regid=${user.gid} --init-groups -- env -u NODE_OPTIONS "$@"`;
+  const sh = ['sh', '-c', script, 'as-user', process.execPath, cliPath, ...args];
+  return { argv: options.noCgroup2 ? ['unshare', '-m', '--propagation', 'private', ...sh] : sh, env };
 }
 
 export interface RunOptions {
@@ -163,6 +166,8 @@ export interface RunOptions {
   cgroup?: string;
   /** Added to a minimal environment (PATH, HOME, NO_COLOR). */
   env?: Record<string, string>;
+  /** Run without a cgroup2 mount in sight (a private mount namespace where it is unmounted). */
+  noCgroup2?: boolean;
 }
 
 /** Runs `orchestra ...args` as the user in `dir` (see asUser). */
