@@ -1,35 +1,7 @@
 import t from 'tap';
-import type { EventInput } from '../../src/events/event.js';
-import type { ProjectBoundary } from '../../src/supervise/boundary.js';
-import type { Clock } from '../../src/supervise/clock.js';
-import { Instance, type InstanceHost } from '../../src/supervise/instance.js';
-import { statePaths } from '../../src/daemon/paths.js';
+import { Instance } from '../../src/supervise/instance.js';
 import { specWithDefaults } from '../helpers/agent-spec.js';
-
-/** A host with a hand-moved clock and no boundary: these transitions never touch a process. */
-function host(): { host: InstanceHost; events: EventInput[]; changes: string[]; clock: { at: number } } {
-  const clock = { at: 1000 };
-  const fakeClock: Clock = { now: () => clock.at, setTimeout: () => undefined, clearTimeout: () => undefined };
-  const events: EventInput[] = [];
-  const changes: string[] = [];
-  return {
-    clock,
-    events,
-    changes,
-    host: {
-      clock: fakeClock,
-      random: () => 0.5,
-      paths: statePaths('/nonexistent'),
-      baseEnv: {},
-      boundary: {} as ProjectBoundary,
-      emit: (e) => events.push(e),
-      changed: (i) => changes.push(i.state.name),
-      restarting: async () => undefined,
-      relaunch: () => undefined,
-      treeLastSeen: () => [],
-    },
-  };
-}
+import { fakeHost as host } from './fake-host.js';
 
 const spec = specWithDefaults({ name: 'web', command: ['true'], cwd: '/' });
 
