@@ -98,6 +98,7 @@ export class Instance {
     };
   }
 
+  /** The instance name (`web-0`), unique in the plan. */
   get name(): string {
     return this.#spec.name;
   }
@@ -127,6 +128,7 @@ export class Instance {
     return this.#host.boundary.instance(this.name);
   }
 
+  /** Its log file, where src/daemon/paths.ts puts it. */
   get logFile(): string {
     return this.#host.paths.logFile(this.name);
   }
