@@ -113,13 +113,16 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
     return color ? PALETTE[n % PALETTE.length]!(label) : label;
   };
   const offsets = new Map<string, number>();
+  const partial = new Map<string, string>();
   for (const [n, name] of instances.entries()) {
     const { text, size } = await readFrom(paths.logFile(name), 0);
     offsets.set(name, size);
-    for (const line of lastLines(text, tail)) process.stdout.write(prefix(name, n) + maskText(line, secrets) + '\n');
+    const lines = lastLines(text, tail);
+    // Following, a line the agent is still writing is finished by the next read: print it whole then.
+    if (flags.follow && text !== '' && !text.endsWith('\n') && lines.length > 0) partial.set(name, lines.pop()!);
+    for (const line of lines) process.stdout.write(prefix(name, n) + maskText(line, secrets) + '\n');
   }
   if (!flags.follow) return 0;
-  const partial = new Map<string, string>();
   for (;;) {
     await new Promise((r) => setTimeout(r, 200));
     for (const [n, name] of instances.entries()) {

@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { logsOf } from '../../src/cli/logs.js';
 import { Project } from './project.js';
+import { cliPath } from './run-cli.js';
 
 const MANIFEST = [
   'version: 1',
@@ -52,4 +54,33 @@ t.test('with no revision to read, names are matched by their log files alone', a
   t.same(logsOf('api', files, plan), ['api-0', 'api-1']);
   t.same(logsOf('old', [...files, 'old'], plan), ['old'], 'the log of an agent no longer in the plan is still found by its file');
   t.same(logsOf('ap', files, plan), []);
+});
+
+t.test('logs -f prints a line the agent was still writing once, whole', async (t) => {
+  const agent = 'process.stdout.write("abc"); const go = setInterval(() => { if (require("fs").existsSync("go")) { clearInterval(go); process.stdout.write("def\\n"); } }, 50); setInterval(() => {}, 1e9);';
+  const p = new Project(t, ['version: 1', 'agents:', '  web:', `    command: ["node", "-e", ${JSON.stringify(agent)}]`, '    stop: { timeout: 2s }', ''].join('\n'));
+  t.equal((await p.cliAsync('apply', '--yes')).code, 0);
+  const log = join(p.stateDir, 'logs', 'web.log');
+  const deadline = Date.now() + 60_000;
+  const read = (): string => {
+    try {
+      return readFileSync(log, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  while (read() !== 'abc' && Date.now() < deadline) await sleep(50);
+  t.equal(read(), 'abc', 'the agent has written half a line');
+  const follow = spawn(process.execPath, [cliPath, 'logs', '-f', 'web'], { cwd: p.dir, env: { ...process.env, NO_COLOR: '1' } });
+  t.teardown(() => {
+    if (follow.exitCode === null) follow.kill('SIGKILL');
+  });
+  let out = '';
+  follow.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  // Give the first read time to happen before the line is finished.
+  await sleep(1000);
+  writeFileSync(join(p.dir, 'go'), '');
+  while (!out.includes('def') && Date.now() < deadline) await sleep(50);
+  follow.kill('SIGTERM');
+  t.equal(out, 'abcdef\n');
 });
