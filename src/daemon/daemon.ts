@@ -21,7 +21,8 @@ import type { StatePaths } from './paths.js';
 import { findAgentProcesses } from './marker-scan.js';
 import { currentBootId, isSameProcess, procStartTime } from './proc-start-time.js';
 import { getRevision, latestRevision, writeRevision } from './revisions.js';
-import { buildSnapshot, type UsageHistory } from './snapshot-builder.js';
+import { buildSnapshot } from './snapshot-builder.js';
+import { recordUsages, type UsageHistory } from './usage-history.js';
 import type { StatusSnapshot } from '../report/status-snapshot.js';
 import { loadState, rebuildState, saveState } from './state-store.js';
 
@@ -91,7 +92,8 @@ export class Daemon {
     // What happened before this daemon started, shown as such (snapshot-builder marks events older than the daemon).
     this.#events.push(...(await readRecentEvents(this.paths.events, RECENT_EVENTS)));
     const restart = await this.reconciler.init();
-    if (restart.length > 0) void this.queue.run(() => this.reconciler.engine!.start(restart));
+    // Nobody awaits this restart: a failure goes to the daemon log rather than an unhandled rejection.
+    if (restart.length > 0) this.queue.run(() => this.reconciler.engine!.start(restart)).catch((e: unknown) => this.log(`restart after recovery failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   #startHistory(intervalMs: number): void {
@@ -134,13 +136,7 @@ export class Daemon {
   }
 
   #sampleHistory(): void {
-    for (const { name, usage } of this.reconciler.engine?.usages() ?? []) {
-      let h = this.#history.byInstance.get(name);
-      if (!h) this.#history.byInstance.set(name, (h = { cpu: [], rss: [] }));
-      h.cpu.push(usage?.cpu ?? 0);
-      h.rss.push(usage?.rss ?? 0);
-      if (h.cpu.length > HISTORY_SAMPLES) (h.cpu.shift(), h.rss.shift());
-    }
+    recordUsages(this.#history, this.reconciler.engine?.usages() ?? [], HISTORY_SAMPLES);
   }
 
   /** Subscribes to engine events; returns the unsubscribe function. */

@@ -10,13 +10,8 @@ import { maskDeep, secretValues } from '../plan/secrets.js';
 import { agentGraph } from '../graph/agent-graph.js';
 import type { AgentStatus } from '../supervise/status.js';
 import type { RevisionSummary } from './revisions.js';
+import type { UsageHistory } from './usage-history.js';
 import type { AgentSnapshot, BoundarySnapshot, EventSnapshot, StatusSnapshot } from '../report/status-snapshot.js';
-
-/** Per-instance resource samples kept by the daemon for sparklines. */
-export interface UsageHistory {
-  intervalMs: number;
-  byInstance: Map<string, { cpu: number[]; rss: number[] }>;
-}
 
 export interface SnapshotInput {
   now: Date;
