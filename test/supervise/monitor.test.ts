@@ -94,6 +94,10 @@ t.test('log rotation by size loses no line from a fast writer', async (t) => {
     return parts.join('');
   };
   while (!all().includes('done\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // A rotation copies the live file into `.1` before truncating it, so a read
+  // during one sees those bytes twice. The writer is idle after `done`: once
+  // the live file is under the limit, no rotation runs or is due.
+  while (statSync(file).size >= 256 * 1024 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const rotations = h.of('log-rotated', 'chatty');
   t.ok(rotations.length >= 1, `rotated ${rotations.length} times while writing`);
   t.ok(rotations.every((e) => 'lossless' in e && e.lossless), 'every rotation froze the writer');
@@ -135,8 +139,16 @@ t.test('niceness: the monitor nices tree members that escaped it, and a plan upd
   const main = h.engine.status()[0]!.pid!;
   const deadline = Date.now() + 20_000;
   let child: number | undefined;
+  // The child is first the forked shell (niceness 5, inherited); only once it has exec'd `sleep` has `nice -n -5` run.
+  const isSleep = (pid: number): boolean => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep';
+    } catch {
+      return false;
+    }
+  };
   while (child === undefined && Date.now() < deadline) {
-    child = treeOf(main, readAllProcs()).find((p) => p.pid !== main)?.pid;
+    child = treeOf(main, readAllProcs()).find((p) => p.pid !== main && isSleep(p.pid))?.pid;
     if (child === undefined) await new Promise((r) => setTimeout(r, 20));
   }
   if (child === undefined) throw new Error('the child never appeared');
