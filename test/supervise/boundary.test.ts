@@ -120,16 +120,19 @@ for (const { kind, boundary, skip } of KINDS) {
 
 t.test('cgroup: a kill while a spawn is in flight leaves no cgroup once that spawn is over', { skip: cgroupWhy ?? false }, async (t) => {
   const h = harness(t, plan([spec({ name: 'web' })]));
+  // The spawn in flight still enters its cgroup, then kills what it spawned (the instance is stopped) and
+  // releases the cgroup. Enter, kill and release can all fall within one turn of the event loop (the child's
+  // spawn and exit handled in the same I/O phase), so the poll below may not see the cgroup at all: it is
+  // reported, not asserted. What must hold either way: no cgroup of the project left.
+  const agentDir = join(projectDir(h.stateDir), 'web.agent');
+  const entered = eventually(() => existsSync(agentDir));
   const started = h.engine.startAll();
   // agent-starting is emitted before the spawn's first await: the kill lands while the process is being spawned.
   await h.waitFor(is('agent-starting', 'web'));
   await h.engine.kill();
   await h.engine.dispose();
   await started;
-  // The spawn in flight still enters its cgroup, then kills what it spawned (the instance is stopped); the cgroup
-  // must go with it. Polled at every turn of the event loop, which the engine shares: the cgroup cannot come and go unseen.
-  const agentDir = join(projectDir(h.stateDir), 'web.agent');
-  t.ok(await eventually(() => existsSync(agentDir)), 'the spawn in flight entered its cgroup');
+  t.comment((await entered) ? 'the cgroup of the spawn in flight was seen' : 'the cgroup of the spawn in flight came and went within one turn');
   t.ok(await eventually(() => !existsSync(projectDir(h.stateDir))), 'no cgroup of the project left once it is over');
 });
 
