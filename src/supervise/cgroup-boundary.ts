@@ -62,6 +62,15 @@ function mkdirRetrying(dir: string): void {
   }
 }
 
+/** Runs a file-system call; its errno (or message) as the error. */
+function errnoOf(call: () => void): Result<void, string> {
+  try {
+    return ok(call());
+  } catch (e) {
+    return err((e as NodeJS.ErrnoException).code ?? String(e));
+  }
+}
+
 interface CgroupPlace {
   /** The project's cgroup. */
   dir: string;
@@ -123,10 +132,7 @@ class CgroupProject implements ProjectBoundary {
   readonly info;
   readonly #instances = new Map<string, CgroupInstance>();
 
-  /**
-   * `delegated`: the cgroup delegated to this non-root daemon that holds the project's (undefined as root);
-   * `fork`: how agents are born inside their cgroup, when this process can step in (else the gate).
-   */
+  /** `delegated`: the cgroup delegated to this non-root daemon (undefined as root); `fork`: unless agents need the gate. */
   constructor(readonly dir: string, private readonly top: string, delegated: string | undefined, readonly fork: CgroupFork | undefined) {
     this.info = { kind: 'cgroup' as const, path: dir, ...(delegated !== undefined ? { delegated } : {}) };
   }
@@ -137,9 +143,9 @@ class CgroupProject implements ProjectBoundary {
     return i;
   }
 
-  /** Recreates the project cgroup if a cleanup removed it meanwhile. */
-  ensure(dir: string): void {
-    mkdirRetrying(dir);
+  /** Recreates the project cgroup if a cleanup removed it meanwhile; the errno when it cannot. */
+  ensure(dir: string): Result<void, string> {
+    return errnoOf(() => mkdirRetrying(dir));
   }
 
   survey(): Survey {
@@ -220,13 +226,8 @@ class CgroupInstance implements InstanceBoundary {
   }
 
   #within<T>(fork: CgroupFork, spawn: () => T): Result<T, string> {
-    let stepped: Result<T, string>;
-    try {
-      this.project.ensure(this.dir);
-    } catch (e) {
-      stepped = err((e as NodeJS.ErrnoException).code ?? String(e));
-    }
-    stepped ??= fork.within(this.dir, spawn);
+    const made = this.project.ensure(this.dir);
+    const stepped = made.ok ? fork.within(this.dir, spawn) : made;
     if (stepped.ok) return stepped;
     // Nothing was spawned: leave no empty cgroup made for it.
     this.release();
@@ -234,15 +235,12 @@ class CgroupInstance implements InstanceBoundary {
   }
 
   enter(pid: number): Result<void, string> {
-    try {
-      this.project.ensure(this.dir);
-      moveInto(this.dir, pid);
-      return ok(undefined);
-    } catch (e) {
-      // The program will not run: leave no empty cgroup made for it.
-      this.release();
-      return err(`cannot move pid ${pid} into cgroup ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    const made = this.project.ensure(this.dir);
+    const moved = made.ok ? errnoOf(() => moveInto(this.dir, pid)) : made;
+    if (moved.ok) return moved;
+    // The program will not run: leave no empty cgroup made for it.
+    this.release();
+    return err(`cannot move pid ${pid} into cgroup ${this.dir}: ${moved.error}`);
   }
 
   members(main: MainProcess | undefined, _survey: Survey): ProcInfo[] {

@@ -13,7 +13,7 @@ import { plan, spec, tempDir } from './spec-helper.js';
 // Needs a cgroup v2 this process may create cgroups in (root here, or a delegated one).
 const probeDir = tempDir(t);
 const here = chooseBoundary(statePaths(probeDir), {});
-const skip = here.info.kind === 'cgroup' ? false : here.info.reason;
+const skip = here.info.kind === 'cgroup' ? false : (here.info.reason ?? 'no cgroup boundary here');
 here.cleanup();
 
 const ownCgroup = (pid: number | 'self') => /^0::(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
