@@ -3,8 +3,8 @@
  * changes, restarts, alerts) stop, at most 10 s after the first one not yet
  * written, and, for the figures that change without an event (CPU, memory,
  * log tails), a look every 30 s that renders only when what the page shows
- * has changed (`pageContentKey`), or when the page is 5 minutes old (its
- * ages and snapshot time). Rendering and an fsync'd write of a 100-agent page
+ * has changed (`pageChanged`: figures by more than 10 %, or half a point of
+ * CPU), or when the page is 5 minutes old (its ages and snapshot time). Rendering and an fsync'd write of a 100-agent page
  * was most of an idle daemon's CPU; an idle fleet's page is now rewritten
  * every 5 minutes. The live view is the dashboard.
  */
@@ -29,21 +29,43 @@ const TIMING = {
 /** What the writer needs of the daemon. */
 export type PageSource = Pick<Daemon, 'paths' | 'hasPlan' | 'snapshot' | 'planState' | 'onEvent'>;
 
+/** What the page shows that can change without an event: figures apart, as they wobble. */
+export interface PageContent {
+  /** Each agent's state, pid, restarts, health, alert count and log size (the page shows its tail); the revision and the newest event. */
+  text: string;
+  /** Per agent, in order: % of a core and bytes; -1 when not measured. */
+  cpu: number[];
+  rss: number[];
+}
+
+/** A CPU figure counts as changed past this many points of a core, or this fraction of itself if more... */
+const CPU_POINTS = 0.5;
+/** ...and a figure (CPU or memory) past this fraction of itself: a shell's children coming and going move an agent's memory by 1-2 %. */
+const RELATIVE = 0.1;
+
 /**
- * What the page shows that can change without an event, as text: each
- * agent's state, figures as the page prints them (one decimal), restarts,
- * health and alerts, and the size of its log (the page shows its tail).
- * Times and ages are left out: they change every second and are refreshed
- * by the page's maximum age; so are the sparklines' points, which follow the figures.
+ * What the page prints that can change without an event. Times and ages are
+ * left out: they change every second and are refreshed by the page's
+ * maximum age; so are the sparklines' points, which follow the figures.
  */
-export function pageContentKey(snapshot: StatusSnapshot, logSize: (instance: string) => number): string {
+export function pageContent(snapshot: StatusSnapshot, logSize: (instance: string) => number): PageContent {
   const parts: string[] = [String(snapshot.revision?.number), String(snapshot.events.length), snapshot.events.at(-1)?.time ?? ''];
+  const cpu: number[] = [];
+  const rss: number[] = [];
   for (const a of snapshot.agents) {
-    const cpu = a.cpuPercent === undefined ? '' : a.cpuPercent.toFixed(1);
-    const rss = a.rssBytes === undefined ? '' : (a.rssBytes / 1024 ** 2).toFixed(1);
-    parts.push(`${a.name} ${a.state} ${a.pid} ${cpu} ${rss} ${a.restarts} ${a.health} ${a.alerts.length} ${logSize(a.name)}`);
+    parts.push(`${a.name} ${a.state} ${a.pid} ${a.restarts} ${a.health} ${a.alerts.length} ${logSize(a.name)}`);
+    cpu.push(a.cpuPercent ?? -1);
+    rss.push(a.rssBytes ?? -1);
   }
-  return parts.join('\n');
+  return { text: parts.join('\n'), cpu, rss };
+}
+
+/** Whether the page written with `before` should be rendered again for `now`. */
+export function pageChanged(before: PageContent, now: PageContent): boolean {
+  if (before.text !== now.text) return true;
+  const moved = (a: number, b: number, floor: number): boolean => (a < 0) !== (b < 0) || Math.abs(a - b) > Math.max(floor, RELATIVE * Math.max(a, b));
+  for (let i = 0; i < now.cpu.length; i++) if (moved(before.cpu[i]!, now.cpu[i]!, CPU_POINTS) || moved(before.rss[i]!, now.rss[i]!, 0)) return true;
+  return false;
 }
 
 /** Keeps `file` current while something is applied (see the module header; `timing` for tests). Returns the function that stops it. */
@@ -52,20 +74,20 @@ export function startStatusPageWriter(daemon: PageSource, file: string, timing: 
   let busy = false;
   let pending: NodeJS.Timeout | undefined;
   let firstUnwritten: number | undefined;
-  let written: { key: string; at: number } | undefined;
+  let written: { content: PageContent; at: number } | undefined;
   const logSize = (instance: string): number => statSync(daemon.paths.logFile(instance), { throwIfNoEntry: false })?.size ?? -1;
   const write = (always: boolean): void => {
     if (always) (pending = undefined), (firstUnwritten = undefined);
     if (busy || !daemon.hasPlan()) return;
     const snapshot = daemon.snapshot();
-    const key = pageContentKey(snapshot, logSize);
+    const content = pageContent(snapshot, logSize);
     const now = Date.now();
-    if (!always && written && written.key === key && now - written.at < maxAgeMs) return;
+    if (!always && written && !pageChanged(written.content, content) && now - written.at < maxAgeMs) return;
     busy = true;
     // The renderer is loaded on the first write: it was a third of a cold daemon's start.
     void Promise.all([import('../report/status-page.js'), pageExtras(daemon.paths.dir, daemon.planState().applied)])
       .then(([{ renderStatusPage }, extras]) => writeFileAtomic(file, renderStatusPage(snapshot, extras)))
-      .then(() => (written = { key, at: now }))
+      .then(() => (written = { content, at: now }))
       .catch(() => undefined)
       .finally(() => (busy = false));
   };

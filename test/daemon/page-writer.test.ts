@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { pageContentKey, startStatusPageWriter, type PageSource } from '../../src/daemon/page-writer.js';
+import { pageChanged, pageContent, startStatusPageWriter, type PageSource } from '../../src/daemon/page-writer.js';
 import { statePaths } from '../../src/daemon/paths.js';
 import type { OrchestraEvent } from '../../src/events/event.js';
 import type { StatusSnapshot } from '../../src/report/status-snapshot.js';
@@ -11,28 +11,32 @@ const fixture = (): StatusSnapshot =>
   JSON.parse(readFileSync(new URL('../report/fixtures/healthy.json', import.meta.url), 'utf8')) as StatusSnapshot;
 const noLogs = (): number => -1;
 
-t.test('the key ignores times, ages and sparkline points, and follows what the page prints', async (t) => {
-  const a = fixture();
-  const key = pageContentKey(a, noLogs);
-  const later = fixture();
-  later.generatedAt = '2026-11-23T12:04:00.000Z';
-  for (const g of later.agents) {
-    if (g.uptimeMs !== undefined) g.uptimeMs += 240_000;
-    g.history.cpuPercent.push(1);
-    if (g.cpuPercent !== undefined) g.cpuPercent += 0.01;
-  }
-  t.equal(pageContentKey(later, noLogs), key, 'four minutes later, same figures to one decimal: same key');
-
-  const busier = fixture();
-  busier.agents[0]!.cpuPercent = (busier.agents[0]!.cpuPercent ?? 0) + 0.2;
-  t.not(pageContentKey(busier, noLogs), key, 'a CPU figure the page prints differently');
-  const bigger = fixture();
-  bigger.agents[0]!.rssBytes = (bigger.agents[0]!.rssBytes ?? 0) + 1024 ** 2;
-  t.not(pageContentKey(bigger, noLogs), key, 'a memory figure');
-  const stopped = fixture();
-  stopped.agents[0]!.state = 'stopped';
-  t.not(pageContentKey(stopped, noLogs), key, 'a state');
-  t.not(pageContentKey(a, (name) => (name === a.agents[0]!.name ? 10 : -1)), key, 'a log grew (the page shows its tail)');
+t.test('a change is what the page prints differently, not times, ages, sparkline points or noise', async (t) => {
+  const before = pageContent(fixture(), noLogs);
+  const changed = (edit: (s: StatusSnapshot) => void, logs: (name: string) => number = noLogs): boolean => {
+    const s = fixture();
+    edit(s);
+    return pageChanged(before, pageContent(s, logs));
+  };
+  t.notOk(
+    changed((s) => {
+      s.generatedAt = '2026-11-23T12:04:00.000Z';
+      for (const g of s.agents) {
+        if (g.uptimeMs !== undefined) g.uptimeMs += 240_000;
+        g.history.cpuPercent.push(1);
+        if (g.cpuPercent !== undefined) g.cpuPercent += 0.2;
+        if (g.rssBytes !== undefined) g.rssBytes *= 1.05;
+      }
+    }),
+    'four minutes later, CPU 0.2 points and memory 5 % off: unchanged',
+  );
+  t.ok(changed((s) => (s.agents[0]!.cpuPercent = (s.agents[0]!.cpuPercent ?? 0) + 5)), 'CPU 5 points up');
+  t.ok(changed((s) => (s.agents[0]!.rssBytes = (s.agents[0]!.rssBytes ?? 0) * 1.5)), 'memory half as much again');
+  t.ok(changed((s) => delete s.agents[0]!.cpuPercent), 'a figure no longer measured');
+  t.ok(changed((s) => (s.agents[0]!.state = 'stopped')), 'a state');
+  t.ok(changed((s) => (s.agents[0]!.restarts += 1)), 'a restart');
+  const first = fixture().agents[0]!.name;
+  t.ok(changed(() => undefined, (name) => (name === first ? 10 : -1)), 'a log grew (the page shows its tail)');
 });
 
 t.test('the periodic look rewrites the page only when its content changed, events always', async (t) => {
