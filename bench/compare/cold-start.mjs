@@ -4,7 +4,7 @@
 // exists) shows all N agents running. Then orchestra's cold path in parts: a bare `node -e 0`, the CLI
 // starting (`--version`), loading the manifest (`validate`), the daemon starting until its socket
 // answers, a cold `apply` on its own and the one `status --json` after it. Not a test. Run: `npm run build && node bench/compare/cold-start.mjs`
-// (RUNS=3 AGENTS=100). Needs `supervisord` on PATH (apt `supervisor`) and pm2 in node_modules.
+// (RUNS=3 AGENTS=100; GATE=1 adds orchestra-gate, agents behind the old `sh` gate). Needs `supervisord` on PATH (apt `supervisor`) and pm2 in node_modules.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -157,7 +157,13 @@ function coldApply(n) {
   return { apply: median(applies), status: median(statuses) };
 }
 
-const tools = makeTools();
+function withoutExtraCa() {
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
+}
+
+const tools = makeTools({ gate: process.env.GATE === '1' });
 const results = Object.fromEntries(tools.map((t) => [t.name, []]));
 for (let run = 0; run < RUNS; run++) {
   // Rotate the order so no tool always runs first (cold caches) or last.
@@ -178,6 +184,8 @@ const orch = tools.find((t) => t.name === 'orchestra');
 orch.setup(manifestDir, fleet(manifestDir), process.env);
 const parts = {
   'node -e 0': timed(5, process.execPath, ['-e', '0']),
+  // Every Node start parses the whole CA file it names (tens of ms); orchestra's path has three starts, the floor one.
+  ...(process.env.NODE_EXTRA_CA_CERTS ? { 'node -e 0 without NODE_EXTRA_CA_CERTS': timed(5, process.execPath, ['-e', '0'], { env: withoutExtraCa() }) } : {}),
   'orchestra --version (CLI start)': timed(5, process.execPath, [cli, '--version']),
   [`orchestra validate (CLI + load ${N} agents)`]: timed(5, process.execPath, [cli, 'validate'], { cwd: manifestDir }),
   'daemon start (spawn until the socket answers)': await daemonStart(5),

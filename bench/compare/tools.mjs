@@ -21,9 +21,12 @@ function sh(cmd, args, opts = {}) {
 const readPid = (file) => (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) || undefined : undefined);
 
 /** Each tool: { name, setup(dir, agents, env), start(), supervisorPid(), stopAll(), restartSupervisor(), cleanup() }. */
-export function makeTools() {
+export function makeTools({ gate = false } = {}) {
   // orchestra-tree: the same daemon forced onto the process-tree boundary, so the cgroup boundary's cost shows against it.
-  return [floor(), orchestra(), orchestra('orchestra-tree', { ORCHESTRA_BOUNDARY: 'tree' }), pm2(), supervisord()];
+  const tools = [floor(), orchestra(), orchestra('orchestra-tree', { ORCHESTRA_BOUNDARY: 'tree' }), pm2(), supervisord()];
+  // orchestra-gate (on request): agents spawned through the old `sh` gate instead of born inside their cgroup.
+  if (gate) tools.splice(3, 0, orchestra('orchestra-gate', { ORCHESTRA_CGROUP_SPAWN: 'gate' }));
+  return tools;
 }
 
 function floor() {

@@ -47,14 +47,23 @@ export interface FoundInstance {
   foundBy: 'cgroup' | 'ledger';
 }
 
+/** How to spawn an instance's program so that it cannot run (or fork) before it is inside the boundary. */
+export interface Launch {
+  argv: string[];
+  /** The spawn needs the go-ahead pipe on fd 3, opened after `enter`. */
+  gate: boolean;
+  /**
+   * Runs a synchronous spawn so that the child is born inside the boundary
+   * (no gate, no `enter`); an error when it could not, and then nothing was spawned.
+   */
+  within?: <T>(spawn: () => T) => Result<T, string>;
+}
+
 /** The boundary of one instance. */
 export interface InstanceBoundary {
-  /**
-   * The argv to spawn so the program cannot run (or fork) before it is
-   * inside the boundary, and whether the spawn needs the go-ahead pipe on fd 3.
-   */
-  launch(argv: readonly string[]): { argv: string[]; gate: boolean };
-  /** Puts a freshly spawned process into the boundary (before its gate opens) and records it. */
+  /** How to spawn the program (argv, gate, or born within). */
+  launch(argv: readonly string[]): Launch;
+  /** Puts a freshly spawned process into the boundary (before its gate opens) and records it; not called after `within`. */
   enter(pid: number): Result<void, string>;
   /** Every live process of the instance. */
   members(main: MainProcess | undefined, survey: Survey): ProcInfo[];
@@ -112,7 +121,7 @@ export function chooseBoundary(paths: BoundaryPaths, env: Record<string, string 
   if (forced !== undefined && forced !== '' && forced !== 'cgroup') {
     return treeBoundary(paths, `${BOUNDARY_VAR} must be \`cgroup\` or \`tree\`, got \`${forced}\``);
   }
-  const cg = cgroupBoundary(paths.dir);
+  const cg = cgroupBoundary(paths.dir, env);
   if (cg.ok) return cg.value;
   // What the launcher tried to get a delegated cgroup (systemd-run), if anything.
   const scope = env[NO_SCOPE_VAR];

@@ -3,9 +3,11 @@
  * directory, so two projects never share one) and one per instance below it,
  * `<base>/orchestra/<dir>-<hash>/<instance>.agent`. The base is the mount's
  * root as root, else this process's own cgroup when it is delegated to us
- * (`systemd-run --user --scope -p Delegate=yes`). An agent enters its cgroup
- * before its program runs: it is spawned through a tiny `sh` gate that waits
- * on fd 3 until the parent has written its pid into cgroup.procs, then execs
+ * (`systemd-run --user --scope -p Delegate=yes`). An agent is in its cgroup
+ * before its program runs: it is born there (this process steps into the
+ * cgroup for the synchronous spawn and back out, cgroup-fork.ts), or where
+ * that cannot be done it is spawned through a tiny `sh` gate that waits on
+ * fd 3 until the parent has written its pid into cgroup.procs, then execs
  * the program in place (same pid). Membership is cgroup.procs, kill-all is
  * cgroup.kill, CPU is cpu.stat; the cgroup's name is what a new daemon finds
  * when every file orchestra wrote is lost.
@@ -15,7 +17,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { err, ok, type Result } from '../util/result.js';
-import type { FoundInstance, InstanceBoundary, MainProcess, ProjectBoundary, Survey } from './boundary.js';
+import type { FoundInstance, InstanceBoundary, Launch, MainProcess, ProjectBoundary, Survey } from './boundary.js';
+import { CgroupFork } from './cgroup-fork.js';
 import { cgroup2Mount, cgroupProcs, cpuUsageUsec, killCgroup, moveInto, ownCgroup, populated, removeCgroup, whenUnpopulated } from './cgroup-fs.js';
 import { isGone, readAllProcs, readProc, treeOf, type ProcInfo } from './procfs.js';
 
@@ -59,6 +62,15 @@ function mkdirRetrying(dir: string): void {
   }
 }
 
+/** Runs a file-system call; its errno (or message) as the error. */
+function errnoOf(call: () => void): Result<void, string> {
+  try {
+    return ok(call());
+  } catch (e) {
+    return err((e as NodeJS.ErrnoException).code ?? String(e));
+  }
+}
+
 interface CgroupPlace {
   /** The project's cgroup. */
   dir: string;
@@ -96,8 +108,8 @@ export function findInCgroups(stateDir: string): Map<string, FoundInstance> {
 /** How the reason starts when cgroup v2 is there but this process may not create cgroups where it is (a delegated one would do). */
 export const NOT_WRITABLE = 'cgroup v2 not writable';
 
-/** The cgroup boundary of a project, or why it cannot be used here. */
-export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string> {
+/** The cgroup boundary of a project, or why it cannot be used here; `env` may force the gate (cgroup-fork.ts). */
+export function cgroupBoundary(stateDir: string, env: Record<string, string | undefined> = process.env): Result<ProjectBoundary, string> {
   const place = placeOf(stateDir);
   if (!place.ok) return place;
   const { dir, top, base, asRoot } = place.value;
@@ -108,19 +120,20 @@ export function cgroupBoundary(stateDir: string): Result<ProjectBoundary, string
     return err(`${NOT_WRITABLE}: ${code} on ${asRoot ? dir : base}${asRoot ? '' : ' (run the daemon in a delegated scope, see docs/supervision.md)'}`);
   }
   const killable = existsSync(join(dir, 'cgroup.kill'));
+  const fork = CgroupFork.probe(dir, env);
   // That was a probe: cgroups are created when an agent enters, so an engine that never spawns leaves none behind.
   removeCgroup(dir);
   removeCgroup(top);
   if (!killable) return err('cgroup v2 has no cgroup.kill here (Linux 5.14 or later needed)');
-  return ok(new CgroupProject(dir, top, asRoot ? undefined : base));
+  return ok(new CgroupProject(dir, top, asRoot ? undefined : base, typeof fork === 'string' ? undefined : fork));
 }
 
 class CgroupProject implements ProjectBoundary {
   readonly info;
   readonly #instances = new Map<string, CgroupInstance>();
 
-  /** `delegated`: the cgroup delegated to this non-root daemon that holds the project's (undefined as root). */
-  constructor(readonly dir: string, private readonly top: string, delegated: string | undefined) {
+  /** `delegated`: the cgroup delegated to this non-root daemon (undefined as root); `fork`: unless agents need the gate. */
+  constructor(readonly dir: string, private readonly top: string, delegated: string | undefined, readonly fork: CgroupFork | undefined) {
     this.info = { kind: 'cgroup' as const, path: dir, ...(delegated !== undefined ? { delegated } : {}) };
   }
 
@@ -130,9 +143,9 @@ class CgroupProject implements ProjectBoundary {
     return i;
   }
 
-  /** Recreates the project cgroup if a cleanup removed it meanwhile. */
-  ensure(dir: string): void {
-    mkdirRetrying(dir);
+  /** Recreates the project cgroup if a cleanup removed it meanwhile; the errno when it cannot. */
+  ensure(dir: string): Result<void, string> {
+    return errnoOf(() => mkdirRetrying(dir));
   }
 
   survey(): Survey {
@@ -206,20 +219,28 @@ class CgroupInstance implements InstanceBoundary {
 
   constructor(private readonly project: CgroupProject, readonly dir: string) {}
 
-  launch(argv: readonly string[]): { argv: string[]; gate: boolean } {
+  launch(argv: readonly string[]): Launch {
+    const fork = this.project.fork;
+    if (fork) return { argv: [...argv], gate: false, within: (spawn) => this.#within(fork, spawn) };
     return { argv: ['/bin/sh', '-c', GATE, 'orchestra-gate', ...argv], gate: true };
   }
 
+  #within<T>(fork: CgroupFork, spawn: () => T): Result<T, string> {
+    const made = this.project.ensure(this.dir);
+    const stepped = made.ok ? fork.within(this.dir, spawn) : made;
+    if (stepped.ok) return stepped;
+    // Nothing was spawned: leave no empty cgroup made for it.
+    this.release();
+    return err(`cannot spawn into cgroup ${this.dir}: ${stepped.error}`);
+  }
+
   enter(pid: number): Result<void, string> {
-    try {
-      this.project.ensure(this.dir);
-      moveInto(this.dir, pid);
-      return ok(undefined);
-    } catch (e) {
-      // The program will not run: leave no empty cgroup made for it.
-      this.release();
-      return err(`cannot move pid ${pid} into cgroup ${this.dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    const made = this.project.ensure(this.dir);
+    const moved = made.ok ? errnoOf(() => moveInto(this.dir, pid)) : made;
+    if (moved.ok) return moved;
+    // The program will not run: leave no empty cgroup made for it.
+    this.release();
+    return err(`cannot move pid ${pid} into cgroup ${this.dir}: ${moved.error}`);
   }
 
   members(main: MainProcess | undefined, _survey: Survey): ProcInfo[] {

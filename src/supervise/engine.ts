@@ -30,6 +30,7 @@ export interface EngineOptions {
   paths: SupervisionPaths;
   clock?: Clock;
   sampler?: Sampler;
+  /** What agents inherit (default: a copy of process.env taken now; a plain object is much cheaper to read per spawn). */
   baseEnv?: Record<string, string | undefined>;
   random?: () => number;
   /** How often log sizes are checked for rotation (default 1000 ms). */
@@ -66,7 +67,7 @@ export class Engine {
       clock: this.#clock,
       random: options.random ?? Math.random,
       paths: options.paths,
-      baseEnv: options.baseEnv ?? process.env,
+      baseEnv: options.baseEnv ?? { ...process.env },
       boundary: this.#boundary,
       emit: (e) => this.#emit(e),
       changed: (i) => this.#changed(i),

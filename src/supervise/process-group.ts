@@ -3,8 +3,8 @@
  * stdout and stderr appended straight to its log file (the child gets the
  * file descriptor; nothing is piped through the supervisor, so a supervisor
  * crash loses no output and sends no SIGPIPE). Owns argv, cwd, env, user and
- * niceness, and the hand-over to the boundary: the pid enters it before the
- * program runs (through the boundary's gate when it has one). Does not
+ * niceness, and the hand-over to the boundary: the pid is in it before the
+ * program runs (born inside it, or held at the boundary's gate). Does not
  * decide when to spawn or what an exit means.
  */
 
@@ -125,20 +125,25 @@ export async function spawnAgent(spec: AgentSpec, options: SpawnOptions): Promis
   // O_APPEND: every write lands at the current end even after the supervisor truncates the file during rotation.
   const fd = openSync(logFile, 'a', 0o600);
   let child: ChildProcess;
-  try {
-    child = spawn(launch.argv[0]!, launch.argv.slice(1), {
+  const start = (): ChildProcess =>
+    spawn(launch.argv[0]!, launch.argv.slice(1), {
       cwd: spec.cwd,
       env,
       detached: true, // setsid(): own session and process group, pgid = pid
       stdio: launch.gate ? ['ignore', fd, fd, 'pipe'] : ['ignore', fd, fd],
       ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
     });
+  try {
+    const born = launch.within?.(start);
+    if (born && !born.ok) return err(born.error);
+    child = born ? born.value : start();
   } catch (e) {
-    closeSync(fd);
+    if (launch.within) boundary?.release();
     return err(spawnErrorReason((e as NodeJS.ErrnoException).code, file, spec.cwd));
+  } finally {
+    // The child holds its own copy of the descriptor now.
+    closeSync(fd);
   }
-  // The child holds its own copy of the descriptor now.
-  closeSync(fd);
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -146,8 +151,12 @@ export async function spawnAgent(spec: AgentSpec, options: SpawnOptions): Promis
     child.once('spawn', () => resolve(ok(child.pid!)));
     child.once('error', (e: NodeJS.ErrnoException) => resolve(err(spawnErrorReason(e.code, file, spec.cwd))));
   });
-  if (!started.ok) return started;
-  if (boundary) {
+  if (!started.ok) {
+    // Born within: the cgroup was made for a program that never ran (its exec failed).
+    if (launch.within) boundary?.release();
+    return started;
+  }
+  if (boundary && !launch.within) {
     const entered = boundary.enter(started.value);
     const gate = launch.gate ? (child.stdio[3] as Writable | null) : null;
     if (!entered.ok) {

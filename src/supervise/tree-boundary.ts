@@ -13,7 +13,7 @@
 import { appendFileSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ok, type Result } from '../util/result.js';
-import type { FoundInstance, InstanceBoundary, MainProcess, ProjectBoundary, Survey } from './boundary.js';
+import type { FoundInstance, InstanceBoundary, Launch, MainProcess, ProjectBoundary, Survey } from './boundary.js';
 import type { BoundaryPaths } from './supervision-paths.js';
 import { lastAllocatedPid } from './live-trees.js';
 import { isGone, readAllProcs, readProc, treeOf, type ProcInfo } from './procfs.js';
@@ -154,7 +154,7 @@ class TreeProject implements ProjectBoundary {
 class TreeInstance implements InstanceBoundary {
   constructor(private readonly project: TreeProject, private readonly name: string) {}
 
-  launch(argv: readonly string[]): { argv: string[]; gate: boolean } {
+  launch(argv: readonly string[]): Launch {
     return { argv: [...argv], gate: false };
   }
 
