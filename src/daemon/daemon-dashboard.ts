@@ -1,24 +1,16 @@
 /**
- * The daemon as a DashboardBackend, and the periodic status page writer.
+ * The daemon as a DashboardBackend (the status page writer is page-writer.ts).
  * Every dashboard action goes through the daemon's own serial queue, so the
  * dashboard and the CLI never interleave their changes.
  */
 
 import { planSecretValues } from '../plan/secrets.js';
-import { logSecrets, pageExtras } from './page-extras.js';
+import { logSecrets } from './page-extras.js';
 import { agentDetail, type DetailInput } from './agent-detail.js';
 import { eventSnapshot } from './snapshot-builder.js';
 import { loadHistory, olderRevision, revisionDiffText, rollbackPlanText } from './dashboard-history.js';
-import { writeFileAtomic } from './atomic-write.js';
 import type { Daemon } from './daemon.js';
 import type { DashboardBackend } from './dashboard-backend.js';
-
-/** The page is rewritten once events have stopped for this long (a burst, such as an apply, is one write after it)... */
-const PAGE_QUIET_MS = 3000;
-/** ...or this long after the first event not yet on the page, while events keep coming. */
-const PAGE_MAX_DELAY_MS = 10_000;
-/** Without events, only the resource figures change: rewritten this often. */
-const PAGE_REFRESH_MS = 30_000;
 
 function described(verb: string, result: { agents: string[]; settled: boolean }): string {
   const names = result.agents.join(', ') || 'nothing';
@@ -112,45 +104,4 @@ export class DashboardHost {
     this.#running = undefined;
     if (running) await (await running).close();
   }
-}
-
-/**
- * Keeps `.orchestra/status.html` current while something is applied: 3 s
- * after events (state changes, restarts, alerts) stop, at most 10 s after
- * the first one not yet written, and every 30 s for the CPU and memory
- * figures. Rendering and an fsync'd
- * write of a 100-agent page every few seconds was most of an idle daemon's
- * CPU; the live view is the dashboard. Returns the function that stops it.
- */
-export function startStatusPageWriter(daemon: Daemon, file: string): () => void {
-  let busy = false;
-  let pending: NodeJS.Timeout | undefined;
-  let firstUnwritten: number | undefined;
-  const write = (): void => {
-    pending = undefined;
-    firstUnwritten = undefined;
-    if (busy || !daemon.hasPlan()) return;
-    busy = true;
-    const snapshot = daemon.snapshot();
-    // The renderer (handlebars) is loaded on the first write: it was a third of a cold daemon's start.
-    void Promise.all([import('../report/status-page.js'), pageExtras(daemon.paths.dir, daemon.planState().applied)])
-      .then(([{ renderStatusPage }, extras]) => writeFileAtomic(file, renderStatusPage(snapshot, extras)))
-      .catch(() => undefined)
-      .finally(() => (busy = false));
-  };
-  // Not within a fixed time of the first event: that fell in the middle of a long apply (or on the status call
-  // right after it) and rendered while agents were still starting.
-  const soon = (): void => {
-    const now = Date.now();
-    firstUnwritten ??= now;
-    clearTimeout(pending);
-    pending = setTimeout(write, Math.max(0, Math.min(PAGE_QUIET_MS, firstUnwritten + PAGE_MAX_DELAY_MS - now))).unref();
-  };
-  const unsubscribe = daemon.onEvent(soon);
-  const timer = setInterval(write, PAGE_REFRESH_MS).unref();
-  return () => {
-    unsubscribe();
-    clearInterval(timer);
-    clearTimeout(pending);
-  };
 }

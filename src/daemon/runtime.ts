@@ -13,7 +13,8 @@ import { readProc } from '../supervise/procfs.js';
 import { api } from './api.js';
 import { DaemonClient } from './client.js';
 import { Daemon } from './daemon.js';
-import { DashboardHost, startStatusPageWriter } from './daemon-dashboard.js';
+import { DashboardHost } from './daemon-dashboard.js';
+import { startStatusPageWriter } from './page-writer.js';
 import type { StatePaths } from './paths.js';
 import { daemonRoutes } from './routes.js';
 

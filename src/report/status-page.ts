@@ -2,13 +2,16 @@
  * The status page: renders a StatusSnapshot into one self-contained HTML file
  * (inline CSS and SVG, no external assets) from the handlebars templates in
  * templates/status/. With `live` it becomes the dashboard: the same page plus
- * controls, dialogs and a small inline script. Templates are compiled once
- * per process. Never writes files or touches sockets; user text reaches the
- * page only through `{{ }}`, which escapes it.
+ * controls, dialogs and a small inline script. The templates are precompiled
+ * by `npm run gen` (src/generated/status-templates.ts), so only handlebars'
+ * runtime is loaded and nothing is compiled here. Never writes files or
+ * touches sockets; user text reaches the page only through `{{ }}`, which
+ * escapes it.
  */
 
-import { readdirSync, readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as precompiled from '../generated/status-templates.js';
 import type { AgentDetailView } from './agent-detail-view.js';
 import type { HistoryView } from './history-view.js';
 import type { StatusSnapshot } from './status-snapshot.js';
@@ -27,15 +30,21 @@ export interface StatusPageOptions {
   logTails?: { instance: string; lines: string[]; missing?: true }[];
 }
 
+type HandlebarsModule = typeof import('handlebars');
+type Template = ReturnType<HandlebarsModule['template']>;
+type Spec = Parameters<HandlebarsModule['template']>[0];
+// The runtime alone: the full module with its compiler is three times the code. Its own typings declare nothing.
+const Handlebars = createRequire(import.meta.url)('handlebars/runtime') as HandlebarsModule;
+
 const TEMPLATE_DIR = new URL('../../templates/status/', import.meta.url);
 /** Our own static files, inlined verbatim; the only unescaped output of the page. */
 const ASSETS = ['style.css', 'dashboard.js', 'log-view.js', 'history.js', 'agent-detail.js'] as const;
 
 interface Compiled {
-  page: Handlebars.TemplateDelegate;
-  region: Handlebars.TemplateDelegate;
-  history: Handlebars.TemplateDelegate;
-  detail: Handlebars.TemplateDelegate;
+  page: Template;
+  region: Template;
+  history: Template;
+  detail: Template;
 }
 
 let compiled: Compiled | undefined;
@@ -53,17 +62,12 @@ function compile(): Compiled {
   hbs.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
   // The last argument of a helper call is handlebars' options object.
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
-  const partialDir = new URL('partials/', TEMPLATE_DIR);
-  for (const file of readdirSync(partialDir)) {
-    if (!file.endsWith('.hbs')) continue;
-    hbs.registerPartial(file.slice(0, -4), readFileSync(new URL(file, partialDir), 'utf8'));
-  }
-  const options = { preventIndent: true };
+  for (const [name, spec] of Object.entries(precompiled.partials)) hbs.registerPartial(name, hbs.template(spec as Spec));
   return {
-    page: hbs.compile(readFileSync(new URL('page.hbs', TEMPLATE_DIR), 'utf8'), options),
-    region: hbs.compile('{{> region}}', options),
-    history: hbs.compile('{{> history}}', options),
-    detail: hbs.compile('{{> agent-detail}}', options),
+    page: hbs.template(precompiled.page as Spec),
+    region: hbs.template(precompiled.region as Spec),
+    history: hbs.template(precompiled.history as Spec),
+    detail: hbs.template(precompiled.detail as Spec),
   };
 }
 

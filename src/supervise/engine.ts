@@ -128,6 +128,7 @@ export class Engine {
 
   /** After any state change: wake dependents whose conditions may now hold (or now never will), and settle waiters. */
   #changed(i: Instance): void {
+    this.#monitor.changed(i);
     this.#order.wake(i);
     for (const w of [...this.#waiters]) w();
   }

@@ -4,8 +4,8 @@
  * Everything else (usage for status, the dashboard, the page, the sparklines'
  * history) is sampled in a full round every fifth interval (10 s by
  * default), or at once when someone looks and the figures are older than
- * the interval. An idle fleet without thresholds costs nothing
- * between full rounds.
+ * the interval. While no live instance has thresholds or a niceness, the
+ * tick is not even armed between full rounds.
  *
  * A round reads members from the boundary: `cgroup.procs` under the cgroup
  * boundary, else the process trees carried between rounds (LiveTrees: at most
@@ -14,10 +14,9 @@
  * came and went between rounds); memory, and CPU on the tree boundary, from
  * one sampler call over every member (the memory controller is not
  * assumed). Thresholds are judged and their actions run; niceness is applied
- * to new members. On a separate, shorter tick, log files are checked and
- * rotated by size, skipping the `stat` of a running agent that used no CPU
- * in the round before its file was last looked at and every round since: a
- * process that did not run cannot have written.
+ * to new members. Every round (which walks every instance anyway) tells
+ * the log check (log-check.ts) which logs may be growing; it looks at those
+ * on its own, shorter tick.
  *
  * What is observed of each instance is the monitor's own record
  * (observations.ts); Instance and status read it through the accessors here.
@@ -26,12 +25,11 @@
 import type { EventInput } from '../events/event.js';
 import type { Clock } from './clock.js';
 import type { Instance } from './instance.js';
-import { rotateLog, needsRotation } from './log-rotation.js';
+import { LogCheck } from './log-check.js';
 import { applyNice } from './process-group.js';
 import { LiveTrees } from './live-trees.js';
 import type { ProcInfo } from './procfs.js';
 import type { Sampler, Usage } from './sampler.js';
-import { snapshotTree } from './tree-boundary.js';
 import { observeThreshold, type Metric } from './thresholds.js';
 import { cpuFromCounter, Observations, type Observed, type RunSeen, type Watch } from './observations.js';
 
@@ -53,8 +51,6 @@ export interface MonitorOptions {
   cpuFromBoundary: boolean;
 }
 
-/** A quiet agent's log is still looked at this often: CPU is counted in whole clock ticks, so a trickle of tiny writes can stay below one. */
-const QUIET_RECHECK_MS = 30_000;
 /** Usage of instances nothing judges is refreshed every this many intervals. */
 const USAGE_EVERY_ROUNDS = 5;
 
@@ -74,13 +70,15 @@ interface Target {
 
 export class Monitor {
   #sampleTimer: unknown;
-  #logTimer: unknown;
   #sampling = false;
+  /** Some live instance has thresholds or a niceness, so a round is due every interval; else only every fifth. */
+  #judged = false;
   #disposed = false;
   /** Clock ms of the last full round's start (-Infinity: none yet). */
   #fullAt = -Infinity;
   readonly #trees = new LiveTrees();
   readonly #seen = new Observations();
+  readonly #logs: LogCheck;
   readonly #intervalMs: number;
   readonly #usageEveryMs: number;
 
@@ -90,6 +88,7 @@ export class Monitor {
   ) {
     this.#intervalMs = options.intervalMs;
     this.#usageEveryMs = options.intervalMs * USAGE_EVERY_ROUNDS;
+    this.#logs = new LogCheck(host, this.#seen, options.logCheckMs);
   }
 
   /** How often every instance's usage is refreshed without anyone looking (the sparklines' step). */
@@ -114,6 +113,7 @@ export class Monitor {
 
   /** After a plan update: gives the members already niced the instance's new niceness now rather than at the next round. */
   renice(i: Instance): void {
+    this.#mayJudge(i);
     const run = this.#seen.current(i);
     if (run && i.spec.nice !== undefined) applyNice([run.pid, ...run.niced], i.spec.nice);
   }
@@ -123,31 +123,49 @@ export class Monitor {
     if (this.host.clock.now() - this.#fullAt >= this.#intervalMs) void this.#round(true);
   }
 
-  /** Starts both ticks. */
+  /** Starts the sampling tick (the log tick arms itself when a round finds a log to watch). */
   start(): void {
     this.#scheduleSample();
-    this.#scheduleLogs();
   }
 
   /** Stops both ticks. */
   dispose(): void {
     this.#disposed = true;
     this.host.clock.clearTimeout(this.#sampleTimer);
-    this.host.clock.clearTimeout(this.#logTimer);
+    this.#logs.dispose();
   }
 
+  /** An instance changed state (a run began or ended): its log is looked at from the next log tick on. */
+  changed(i: Instance): void {
+    this.#logs.note(i, this.host.clock.now());
+    this.#mayJudge(i);
+  }
+
+  /** An instance with thresholds or a niceness brings the rounds back to every interval at once. */
+  #mayJudge(i: Instance): void {
+    if (this.#judged || (i.spec.thresholds === undefined && i.spec.nice === undefined)) return;
+    this.#judged = true;
+    if (this.#sampleTimer === undefined) return;
+    this.host.clock.clearTimeout(this.#sampleTimer);
+    this.#scheduleSample();
+  }
+
+  /** Checks every instance's log file now, quiet or not, and rotates those over their size limit. */
+  checkLogs(): Promise<void> {
+    return this.#logs.checkAll();
+  }
+
+  /** Arms the sampling tick: in one interval, or, while nothing is judged every interval, when the next full round is due. */
   #scheduleSample(): void {
     if (this.#disposed) return;
+    const untilFull = this.#fullAt + this.#usageEveryMs - this.host.clock.now();
+    const delay = this.#judged ? this.#intervalMs : Math.max(this.#intervalMs, untilFull);
     this.#sampleTimer = this.host.clock.setTimeout(() => {
+      this.#sampleTimer = undefined;
       // Half an interval early counts as due: timers run late, and a full round must not slip to the tick after.
       const full = this.host.clock.now() - this.#fullAt >= this.#usageEveryMs - this.#intervalMs / 2;
       void this.#round(full).finally(() => this.#scheduleSample());
-    }, this.#intervalMs);
-  }
-
-  #scheduleLogs(): void {
-    if (this.#disposed) return;
-    this.#logTimer = this.host.clock.setTimeout(() => void this.#checkLogs(true).finally(() => this.#scheduleLogs()), this.options.logCheckMs);
+    }, delay);
   }
 
   /** One full sampling round for every live instance (tests; the engine's `sampleNow`). */
@@ -164,9 +182,14 @@ export class Monitor {
       // Plain loops and few allocations: this runs every interval, too rarely for the JIT to warm up.
       const targets: Target[] = [];
       let needTrees = false;
+      const now0 = this.host.clock.now();
+      let judged = false;
       for (const i of this.host.instances()) {
+        this.#logs.note(i, now0);
         if (i.pid === undefined || i.state.name === 'stopping') continue;
-        if (!full && i.spec.thresholds === undefined && i.spec.nice === undefined) continue;
+        const judge = i.spec.thresholds !== undefined || i.spec.nice !== undefined;
+        judged ||= judge;
+        if (!full && !judge) continue;
         const w = this.#seen.watch(i);
         const boundary = i.boundary;
         const inCgroup = boundary.pids();
@@ -175,6 +198,8 @@ export class Monitor {
         if (!pids) needTrees = true;
         targets.push({ i, w, run: this.#seen.run(w, i.pid), pids, usec: pids && this.options.cpuFromBoundary ? boundary.cpuUsageUsec() : undefined });
       }
+      // Only a full round sees every instance; one with thresholds that starts later says so itself (changed()).
+      if (full) this.#judged = judged;
       if (targets.length === 0) return;
       if (needTrees) this.#readTrees(targets);
       const pids: number[] = [];
@@ -198,6 +223,8 @@ export class Monitor {
         if (usec !== undefined) cpu = cpuFromCounter(w, usec, at) ?? cpu;
         run.usage = { cpu, rss };
         if (w.log) w.log.quiet = cpu === 0 && w.log.quiet !== false;
+        // A writer that woke up is looked at from the next tick on, not from the next round.
+        if (w.log?.quiet === false) this.#logs.note(i, now);
         if (i.spec.thresholds) {
           this.#judge(i, w, 'cpu', cpu, now);
           this.#judge(i, w, 'memory', rss, now);
@@ -255,49 +282,6 @@ export class Monitor {
     } else if (action === 'stop') {
       w.trackers[metric] = { active: 'ok' };
       void i.stop(`threshold: ${reason}`);
-    }
-  }
-
-  /** Checks every instance's log file now, quiet or not, and rotates those over their size limit. */
-  checkLogs(): Promise<void> {
-    return this.#checkLogs(false);
-  }
-
-  /** Whether the periodic tick may skip this file: its writer is running and showed no CPU since the last look. */
-  #canSkip(i: Instance, now: number): boolean {
-    const log = this.#seen.log(i);
-    return i.pid !== undefined && log?.quiet === true && now - log.checkedAt < QUIET_RECHECK_MS;
-  }
-
-  async #checkLogs(skipQuiet: boolean): Promise<void> {
-    let now = this.host.clock.now();
-    for (const i of this.host.instances()) {
-      const { maxSizeBytes, keep } = i.spec.logs;
-      if (maxSizeBytes <= 0) continue;
-      const w = this.#seen.watch(i);
-      if (w.rotating) continue;
-      if (skipQuiet && this.#canSkip(i, now)) continue;
-      // Quiet at the last round stays quiet until a round says otherwise: a writer waking up is noticed within one round either way.
-      w.log = { checkedAt: now, quiet: this.#seen.current(i)?.usage?.cpu === 0 ? true : undefined };
-      if (!needsRotation(i.logFile, maxSizeBytes)) continue;
-      w.rotating = true;
-      try {
-        const pid = i.pid;
-        const members = pid !== undefined ? snapshotTree({ pid, known: this.treeLastSeen(i) }) : [];
-        const r = await rotateLog(i.logFile, keep, pid, members);
-        now = this.host.clock.now();
-        this.host.emit({
-          type: 'log-rotated',
-          agent: i.name,
-          file: i.logFile,
-          bytes: r.bytes,
-          frozenMs: r.frozenMs,
-          lossless: r.frozeAll,
-          message: `log rotated (${r.bytes} bytes kept in ${keep > 0 ? '.1' : 'nothing'}, paused ${r.frozenMs}ms)`,
-        });
-      } finally {
-        w.rotating = false;
-      }
     }
   }
 }

@@ -3,6 +3,7 @@ import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { readAllProcs, treeOf } from '../../src/supervise/procfs.js';
+import { systemClock, type Clock } from '../../src/supervise/clock.js';
 import { procSampler, type Sampler, type Usage } from '../../src/supervise/sampler.js';
 import { fixture, harness, is, plan, sh, spec, tempDir } from './spec-helper.js';
 
@@ -222,4 +223,38 @@ t.test('a look refreshes usage older than one interval, once', async (t) => {
   // A round calls the sampler before its first await, so a second call would already show.
   h.engine.lookedAtUsage();
   t.equal(s.calls, 1, 'figures younger than the interval are not read again');
+});
+
+t.test('an idle fleet without thresholds wakes the monitor only for full rounds, and its quiet logs not every tick', async (t) => {
+  const { s, sampler } = fakeSampler();
+  // Every timer the engine arms, by delay: the log tick's is LOG_MS, sampling ticks are at least INTERVAL.
+  const INTERVAL = 50;
+  const LOG_MS = 7;
+  const armed: number[] = [];
+  const clock: Clock = { ...systemClock, setTimeout: (fn, ms) => (armed.push(ms), systemClock.setTimeout(fn, ms)) };
+  const quiet = (name: string) => spec({ name, command: sh('exec sleep 600'), logs: { maxSizeBytes: 1024 * 1024, keep: 1 } });
+  const h = harness(t, plan([quiet('a'), quiet('b')], INTERVAL), { sampler, clock, logCheckMs: LOG_MS });
+  await h.engine.startAll();
+  const until = async (cond: () => boolean, what: string): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  // Two full rounds: the logs have been looked at and both agents showed 0 % CPU.
+  await until(() => s.calls >= 2, 'two full rounds');
+  const from = armed.length;
+  const calls = s.calls;
+  await until(() => s.calls >= calls + 4, 'four more full rounds');
+  const since = armed.slice(from);
+  const ticks = since.filter((ms) => ms >= INTERVAL).length;
+  t.ok(ticks <= 5, `${ticks} sampling ticks for 4 full rounds (every interval would be ~20)`);
+  t.equal(since.filter((ms) => ms === LOG_MS).length, 0, 'no log tick while every log is known quiet');
+
+  // A writer shows CPU: its log is looked at from the next tick on again.
+  s.cpu = 1;
+  const at = armed.length;
+  await until(() => armed.slice(at).filter((ms) => ms === LOG_MS).length >= 3, 'log ticks once a writer shows CPU');
+  t.pass('the log tick came back');
 });

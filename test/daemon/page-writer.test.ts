@@ -1,0 +1,86 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { pageChanged, pageContent, startStatusPageWriter, type PageSource } from '../../src/daemon/page-writer.js';
+import { statePaths } from '../../src/daemon/paths.js';
+import type { OrchestraEvent } from '../../src/events/event.js';
+import type { StatusSnapshot } from '../../src/report/status-snapshot.js';
+
+const fixture = (): StatusSnapshot =>
+  JSON.parse(readFileSync(new URL('../report/fixtures/healthy.json', import.meta.url), 'utf8')) as StatusSnapshot;
+const noLogs = (): number => -1;
+
+t.test('a change is what the page prints differently, not times, ages, sparkline points or noise', async (t) => {
+  const before = pageContent(fixture(), noLogs);
+  const changed = (edit: (s: StatusSnapshot) => void, logs: (name: string) => number = noLogs): boolean => {
+    const s = fixture();
+    edit(s);
+    return pageChanged(before, pageContent(s, logs));
+  };
+  t.notOk(
+    changed((s) => {
+      s.generatedAt = '2026-11-23T12:04:00.000Z';
+      for (const g of s.agents) {
+        if (g.uptimeMs !== undefined) g.uptimeMs += 240_000;
+        g.history.cpuPercent.push(1);
+        if (g.cpuPercent !== undefined) g.cpuPercent += 0.2;
+        if (g.rssBytes !== undefined) g.rssBytes *= 1.05;
+      }
+    }),
+    'four minutes later, CPU 0.2 points and memory 5 % off: unchanged',
+  );
+  t.ok(changed((s) => (s.agents[0]!.cpuPercent = (s.agents[0]!.cpuPercent ?? 0) + 5)), 'CPU 5 points up');
+  t.ok(changed((s) => (s.agents[0]!.rssBytes = (s.agents[0]!.rssBytes ?? 0) * 1.5)), 'memory half as much again');
+  t.ok(changed((s) => delete s.agents[0]!.cpuPercent), 'a figure no longer measured');
+  t.ok(changed((s) => (s.agents[0]!.state = 'stopped')), 'a state');
+  t.ok(changed((s) => (s.agents[0]!.restarts += 1)), 'a restart');
+  const first = fixture().agents[0]!.name;
+  t.ok(changed(() => undefined, (name) => (name === first ? 10 : -1)), 'a log grew (the page shows its tail)');
+});
+
+t.test('the periodic look rewrites the page only when its content changed, events always', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'page-writer-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const paths = statePaths(dir);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  let snapshot = fixture();
+  let looks = 0;
+  const listeners = new Set<(e: OrchestraEvent) => void>();
+  const source: PageSource = {
+    paths,
+    hasPlan: () => true,
+    snapshot: () => (looks++, snapshot),
+    planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
+    onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
+  };
+  const stop = startStatusPageWriter(source, paths.statusPage, { quietMs: 10, maxDelayMs: 50, refreshMs: 40, maxAgeMs: 60_000 });
+  t.teardown(stop);
+  const until = async (f: () => boolean, what: string): Promise<void> => {
+    const deadline = Date.now() + 60_000;
+    while (!f()) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const inode = (): number | undefined => statSync(paths.statusPage, { throwIfNoEntry: false })?.ino;
+
+  await until(() => inode() !== undefined, 'first periodic write');
+  const first = inode();
+  const after = looks;
+  await until(() => looks >= after + 5, 'five more periodic looks');
+  t.equal(inode(), first, 'nothing changed: the page was not rewritten');
+
+  snapshot = fixture();
+  snapshot.agents[0]!.cpuPercent = 42;
+  await until(() => inode() !== first, 'rewritten after a figure changed');
+  t.match(readFileSync(paths.statusPage, 'utf8'), '42%');
+
+  const second = inode();
+  writeFileSync(paths.logFile(snapshot.agents[1]!.name), 'a new line\n');
+  await until(() => inode() !== second, 'rewritten after a log grew');
+
+  const third = inode();
+  for (const l of listeners) l({ type: 'agent-started' } as OrchestraEvent);
+  await until(() => inode() !== third, 'rewritten after an event, with nothing else changed');
+});
