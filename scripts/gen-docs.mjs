@@ -345,7 +345,8 @@ answer of 400 or more; 408, 429 and 5xx answers and network errors are retried,
 other 4xx answers are not (asking again will not help). https uses the system's
 trusted certificates; a private CA is trusted by starting orchestra with
 \`NODE_EXTRA_CA_CERTS=/path/ca.pem\` (the daemon inherits it from the first
-\`apply\`). A delivery that fails for good is written to the daemon log and
+\`apply\`; it reads the file on its first https request rather than at its
+start, and its agents get the variable unchanged). A delivery that fails for good is written to the daemon log and
 recorded as a \`notify-failed\` event (shown in \`events.jsonl\` and the
 dashboard); it never blocks or fails the apply that caused it.
 `;

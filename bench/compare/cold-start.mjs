@@ -29,14 +29,20 @@ function fleet(dir) {
   return Array.from({ length: N }, (_, i) => ({ name: `a${i}`, pidFile: join(dir, 'pids', `a${i}`), command: ['sh', agentScript, join(dir, 'pids', `a${i}`), 'plain'] }));
 }
 
+/** What the last status call printed, for the error when a tool never gets there. */
+let lastSeen = '';
+
 /** Whether the tool's own status shows all N agents running (one status call). */
 function allRunning(tool, dir, agents, env) {
   const run = (cmd, args, extra = {}) => spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: { ...env, NO_COLOR: '1', ...extra } }).stdout ?? '';
   switch (tool) {
     case 'floor':
       return agents.every((a) => existsSync(a.pidFile));
-    case 'orchestra': {
+    case 'orchestra':
+    case 'orchestra-tree':
+    case 'orchestra-gate': {
       const out = run(process.execPath, [cli, 'status', '--json']);
+      lastSeen = out.slice(0, 400);
       try {
         const s = JSON.parse(out);
         return s.agents.length === N && s.agents.every((a) => a.state === 'running');
@@ -80,7 +86,7 @@ async function coldStart(tool, run) {
     await tool.start();
     const end = Date.now() + 300_000;
     while (!allRunning(tool.name, dir, agents, env)) {
-      if (Date.now() > end) throw new Error(`${tool.name}: not all running after 300 s`);
+      if (Date.now() > end) throw new Error(`${tool.name}: not all running after 300 s; its status said: ${lastSeen}`);
       await sleep(tool.name === 'floor' ? 5 : 20);
     }
     return performance.now() - t0;

@@ -9,6 +9,10 @@
 import { rejoinEarlierScope } from './delegated-scope.js';
 import { statePaths } from './paths.js';
 import { startRuntime } from './runtime.js';
+import { restoreExtraCa } from '../util/deferred-ca.js';
+
+// First: agents and everything else inherit NODE_EXTRA_CA_CERTS as the CLI had it (the launcher deferred it, deferred-ca.ts).
+restoreExtraCa();
 
 function argValue(flag: string): string | undefined {
   const i = process.argv.indexOf(flag);

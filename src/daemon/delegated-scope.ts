@@ -17,6 +17,7 @@ import { basename, dirname, join } from 'node:path';
 import { BOUNDARY_VAR, NO_SCOPE_VAR } from '../supervise/boundary.js';
 import { cgroupBoundary, NOT_WRITABLE, projectCgroupName } from '../supervise/cgroup-boundary.js';
 import { cgroup2Mount, moveInto, ownCgroup, populated } from '../supervise/cgroup-fs.js';
+import { deferExtraCa } from '../util/deferred-ca.js';
 
 /** Set to `0`, `no`, `off` or `false` to never start the daemon through systemd-run. */
 export const SYSTEMD_RUN_VAR = 'ORCHESTRA_SYSTEMD_RUN';
@@ -42,7 +43,8 @@ export type ScopeCheck = () => string | undefined;
  * would have been wanted).
  */
 export function daemonLaunch(stateDir: string, daemonArgv: readonly string[], env: NodeJS.ProcessEnv, check: ScopeCheck = checkScope): DaemonLaunch {
-  const plain = { ...env };
+  // The daemon reads NODE_EXTRA_CA_CERTS on its first https request, not at its start (deferred-ca.ts).
+  const plain = deferExtraCa({ ...env });
   delete plain[NO_SCOPE_VAR];
   const direct = (reason?: string): DaemonLaunch => ({ argv: [...daemonArgv], env: reason === undefined ? plain : { ...plain, [NO_SCOPE_VAR]: reason } });
   if (env[BOUNDARY_VAR] === 'tree' || process.getuid?.() === 0) return direct();

@@ -7,6 +7,7 @@
  */
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { httpsRequest, type HttpsRequest } from '../util/deferred-ca.js';
 
 export interface WebhookTarget {
   url: string;
@@ -45,12 +46,8 @@ function retryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** node:https (and tls, crypto with it) is loaded on the first https webhook: a daemon that notifies nobody over TLS does not carry it. */
-async function httpsRequest(): Promise<typeof httpRequest> {
-  return (await import('node:https')).request;
-}
-
-function postOnce(target: WebhookTarget, payload: string, request: typeof httpRequest): Promise<Attempt> {
+// node:https (and tls, crypto with it) is loaded on the first https webhook (deferred-ca.ts): a daemon that notifies nobody over TLS does not carry it.
+function postOnce(target: WebhookTarget, payload: string, request: HttpsRequest): Promise<Attempt> {
   return new Promise((resolve) => {
     let url: URL;
     try {

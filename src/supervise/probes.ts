@@ -10,6 +10,7 @@ import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { ProbeCheck, ProbeSpec } from '../plan/spec.js';
+import { httpsRequest, type HttpsRequest } from '../util/deferred-ca.js';
 import type { Clock } from './clock.js';
 
 export interface ProbeResult {
@@ -103,12 +104,11 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeR
 }
 
 // Loaded on the first http check: most fleets have none, and https (tls, crypto) costs about 2 MiB of RSS.
-let clients: Promise<[typeof import('node:http'), typeof import('node:https')]> | undefined;
+let httpClient: Promise<typeof import('node:http')> | undefined;
 
 async function httpProbe(url: string, timeoutMs: number): Promise<ProbeResult> {
-  clients ??= Promise.all([import('node:http'), import('node:https')]);
-  const [http, https] = await clients;
-  const request = url.startsWith('https:') ? https.request : http.request;
+  httpClient ??= import('node:http');
+  const request: HttpsRequest = url.startsWith('https:') ? await httpsRequest() : (await httpClient).request;
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: ProbeResult): void => {
