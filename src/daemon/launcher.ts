@@ -69,6 +69,8 @@ export async function warmDaemon(stateDir: string): Promise<WarmDaemon | undefin
       stdin.end();
       // Gone before the CLI exits (not a moment after): it has no signal handler before the go, so SIGTERM ends it at once.
       child.kill('SIGTERM');
+      // Unreferenced, the child would not keep this process alive until its exit.
+      child.ref();
       await exited;
       if (newLog) await unlinkIfEmpty(paths.daemonLog);
       if (createdDir !== undefined) await rmdir(createdDir).catch(() => undefined);
