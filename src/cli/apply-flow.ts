@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import pc from 'picocolors';
 import { api, type ApplyBody, type ApplyEnd } from '../daemon/api.js';
-import { ensureDaemon, type WarmDaemon } from '../daemon/launcher.js';
+import { openDaemon, stopStartedDaemon, type WarmDaemon } from '../daemon/launcher.js';
 import { acquireLock } from '../daemon/lock.js';
 import type { Revision } from '../daemon/revisions.js';
 import type { OrchestraEvent } from '../events/event.js';
@@ -108,10 +108,14 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
     process.stderr.write(`orchestra ${command}: ${lock.error.message}\n`);
     return 1;
   }
+  // A daemon this invocation started is stopped again when it ends up with nothing applied (decisions.md).
+  let startedIdle = false;
   try {
-    await ensureDaemon(paths.dir, warm ? { warm } : {});
+    const { started } = await openDaemon(paths.dir, warm ? { warm } : {});
     const context = new DaemonContext(paths);
     const state = await remoteState(context);
+    // --foreground stays attached to this daemon whatever the outcome.
+    startedIdle = started && state.applied === undefined && !flags.foreground;
     if (input.expected) {
       // Before the diff: a plan whose change another apply already made would otherwise read "No changes".
       const stale = checkSavedPlan(input.expected, state);
@@ -143,6 +147,8 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
     if (input.expected) body.expected = input.expected;
     if (input.rollbackOf !== undefined) body.rollbackOf = input.rollbackOf;
     const colors = pc.createColors(color);
+    // From here the daemon holds what was asked for, even if the apply fails or times out.
+    startedIdle = false;
     const last = await context.call(api.apply, {
       body,
       query: { timeout: timeoutMs },
@@ -157,6 +163,7 @@ export async function applyPlan(input: ApplyInput, flags: ApplyFlags, command: s
   } catch (error) {
     return reportDaemonError(error, command);
   } finally {
+    if (startedIdle) await stopStartedDaemon(paths.dir);
     await lock.value.release();
   }
 }

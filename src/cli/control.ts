@@ -4,7 +4,7 @@
  */
 
 import { api } from '../daemon/api.js';
-import { daemonRunning } from '../daemon/launcher.js';
+import { isSameProcess, procStartTime } from '../daemon/proc-start-time.js';
 import { confirm } from './apply-flow.js';
 import { connect, nothingApplied, reportDaemonError, resolveStatePaths, type StateFlags } from './daemon-context.js';
 
@@ -87,9 +87,20 @@ export async function runDown(flags: StateFlags): Promise<number> {
       process.stdout.write(`Nothing to stop: no daemon for ${paths.dir}.\n`);
       return 0;
     }
+    const { pid } = await context.call(api.ping);
+    const startTime = await procStartTime(pid);
     await context.call(api.down);
-    const deadline = Date.now() + 10_000;
-    while ((await daemonRunning(paths.dir)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // The daemon closes its socket first and saves its state after: wait for the process itself, so whatever
+    // the caller does next (remove the directory, apply again) finds it gone. Pid and start time, not the pid
+    // alone, so a reused pid is not waited on.
+    const deadline = Date.now() + 30_000;
+    while (startTime !== undefined && (await isSameProcess(pid, startTime))) {
+      if (Date.now() > deadline) {
+        process.stderr.write(`orchestra down: every agent is stopped, but the daemon (pid ${pid}) has not exited after 30 s.\n`);
+        return 1;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
     process.stdout.write('Stopped every agent and the daemon.\n');
     return 0;
   } catch (error) {

@@ -6,6 +6,7 @@
  * SIGTERM/SIGINT, leaving agents running unless `down` stopped them.
  */
 
+import { existsSync, watch } from 'node:fs';
 import { rejoinEarlierScope } from './delegated-scope.js';
 import { statePaths } from './paths.js';
 import { startRuntime } from './runtime.js';
@@ -24,7 +25,11 @@ if (!stateDir) {
   process.stderr.write('usage: daemon-main.js --state-dir DIR\n');
   process.exit(2);
 }
-if (process.argv.includes('--wait-for-go') && !(await goSignal())) process.exit(0);
+if (process.argv.includes('--wait-for-go')) {
+  if (!(await goSignal())) process.exit(0);
+  // The CLI created the directory before spawning; gone now means its project was removed: recreating it would leave a daemon nobody can reach.
+  if (!existsSync(stateDir)) process.exit(0);
+}
 
 /** Spawned ahead by `apply` (launcher.ts, WarmDaemon): true once the CLI writes `go`, false when it ends stdin without. */
 function goSignal(): Promise<boolean> {
@@ -48,11 +53,21 @@ const log = (message: string): void => {
   process.stdout.write(`${new Date().toISOString()} ${message}\n`);
 };
 
+/** How long closing may take before the daemon exits anyway: a close stuck on something that never comes must not outlive SIGTERM. */
+const CLOSE_LIMIT_MS = 10_000;
+
 let exiting = false;
 const shutdown = (): void => {
-  if (exiting) return;
+  if (exiting) {
+    // A second signal while closing: leave now.
+    process.exit(1);
+  }
   exiting = true;
   log('daemon exiting');
+  setTimeout(() => {
+    log(`closing took over ${CLOSE_LIMIT_MS} ms; exiting anyway`);
+    process.exit(1);
+  }, CLOSE_LIMIT_MS);
   void (runtime?.close() ?? Promise.resolve()).finally(() => process.exit(0));
 };
 // Before the engine picks its cgroups: back into the scope an earlier daemon left its agents in (delegated-scope.ts).
@@ -67,6 +82,29 @@ if (!runtime) {
 
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
+exitWhenPidFileGoes();
+
+/**
+ * daemon.pid removed under the daemon (its state directory deleted, e.g. a
+ * project folder removed) leaves nobody able to reach or stop it: it exits.
+ * A watch on that one file costs nothing while idle.
+ */
+function exitWhenPidFileGoes(): void {
+  const pidFile = statePaths(stateDir!).daemonPid;
+  const check = (): void => {
+    if (exiting || existsSync(pidFile)) return;
+    log(`${pidFile} was removed; exiting`);
+    shutdown();
+  };
+  try {
+    const watcher = watch(pidFile, check);
+    watcher.on('error', check);
+    watcher.unref();
+  } catch {
+    // No watch here (or the file is already gone): the check below decides.
+  }
+  check();
+}
 process.on('uncaughtException', (error) => {
   log(`internal error: ${error.stack ?? error.message}`);
 });

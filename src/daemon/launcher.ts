@@ -8,7 +8,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
-import { mkdir, open, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,8 @@ export async function daemonRunning(stateDir: string): Promise<boolean> {
 /**
  * A daemon spawned ahead of need: it loads its code while the CLI loads the
  * manifest (two cores instead of one after the other), and touches no state
- * until `ensureDaemon` tells it to go. Cancelled, it exits without a trace.
+ * until `ensureDaemon` tells it to go. Cancelled, it is ended (and awaited)
+ * and leaves no trace.
  */
 export interface WarmDaemon {
   readonly stateDir: string;
@@ -67,6 +68,11 @@ export async function warmDaemon(stateDir: string): Promise<WarmDaemon | undefin
       if (decided) return;
       decided = true;
       stdin.end();
+      // Gone before the CLI exits (not a moment after): it has no signal handler before the go, so SIGTERM ends it at once.
+      child.kill('SIGTERM');
+      // Unreferenced, the child would not keep this process alive until its exit.
+      child.ref();
+      await exited;
       if (newLog) await unlinkIfEmpty(paths.daemonLog);
       if (createdDir !== undefined) await rmdir(createdDir).catch(() => undefined);
     },
@@ -104,11 +110,19 @@ async function spawnDaemon(paths: StatePaths, waitForGo: boolean): Promise<{ chi
  * `warm` when it was spawned ahead for this state directory, else a new one.
  */
 export async function ensureDaemon(stateDir: string, options: { timeoutMs?: number; warm?: WarmDaemon } = {}): Promise<string> {
+  return (await openDaemon(stateDir, options)).socket;
+}
+
+/** As ensureDaemon, and whether this call started the daemon (a refused `apply` stops only such a one, stopStartedDaemon). */
+export async function openDaemon(
+  stateDir: string,
+  options: { timeoutMs?: number; warm?: WarmDaemon } = {},
+): Promise<{ socket: string; started: boolean }> {
   const paths = statePaths(stateDir);
   const warm = options.warm?.stateDir === paths.dir ? options.warm : undefined;
   if (await daemonRunning(stateDir)) {
     await warm?.cancel();
-    return paths.socket;
+    return { socket: paths.socket, started: false };
   }
   const tooLong = socketPathProblem(paths);
   if (tooLong !== undefined) throw new DaemonUnreachable(paths.socket, tooLong);
@@ -116,7 +130,7 @@ export async function ensureDaemon(stateDir: string, options: { timeoutMs?: numb
   const exited = warm ? warm.go() : (await spawnDaemon(paths, false)).exited;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let exitCode: number | null | undefined;
-  const socketEvents = watchSocket(paths);
+  const socketEvents = watchName(paths.dir, basename(paths.socket));
   void exited.then((code) => {
     exitCode = code;
     socketEvents.wake();
@@ -124,7 +138,7 @@ export async function ensureDaemon(stateDir: string, options: { timeoutMs?: numb
   try {
     for (;;) {
       const seen = socketEvents.count();
-      if (await daemonRunning(stateDir)) return paths.socket;
+      if (await daemonRunning(stateDir)) return { socket: paths.socket, started: true };
       // Exit 0 means another daemon won a start race: keep waiting for its socket.
       if (exitCode !== undefined && exitCode !== 0) {
         throw new DaemonUnreachable(paths.socket, `the daemon exited with code ${exitCode}; see ${paths.daemonLog}`);
@@ -141,12 +155,50 @@ export async function ensureDaemon(stateDir: string, options: { timeoutMs?: numb
 const RECHECK_MS = 250;
 
 /**
- * Events on the socket file: the daemon creates it in listen() and chmods it
- * right after, so its answer is awaited on those instead of a fixed-interval
- * poll (that cost a cold start 10 ms on average and a ping each time).
+ * Stops the daemon of `stateDir` that this CLI invocation started (SIGTERM to
+ * the pid in daemon.pid, checked to be a daemon-main of that directory) and
+ * waits until it has removed its socket and pid files, or is gone.
  */
-function watchSocket(paths: StatePaths): { count(): number; next(maxMs: number): Promise<void>; wake(): void; close(): void } {
-  const name = basename(paths.socket);
+export async function stopStartedDaemon(stateDir: string, timeoutMs = 10_000): Promise<void> {
+  const paths = statePaths(stateDir);
+  const pid = Number((await readFile(paths.daemonPid, 'utf8').catch(() => '')).trim());
+  if (!(pid > 0) || !(await isDaemonOf(pid, paths.dir))) return;
+  const pidEvents = watchName(paths.dir, basename(paths.daemonPid));
+  try {
+    process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const seen = pidEvents.count();
+      if (!(await isDaemonOf(pid, paths.dir))) return;
+      if (Date.now() > deadline) {
+        process.kill(pid, 'SIGKILL');
+        await Promise.all([rm(paths.socket, { force: true }), rm(paths.daemonPid, { force: true })]);
+        return;
+      }
+      if (pidEvents.count() === seen) await pidEvents.next(RECHECK_MS);
+    }
+  } catch {
+    // Gone between the check and the signal.
+  } finally {
+    pidEvents.close();
+  }
+}
+
+/** Whether `pid` is a live daemon-main for `dir` (by /proc/<pid>/cmdline, never by name alone). */
+async function isDaemonOf(pid: number, dir: string): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  if (stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')')))) return false;
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+  return argv.some((a) => a.endsWith('daemon-main.js')) && argv.includes(dir);
+}
+
+/**
+ * Events on one name in a folder (the socket, daemon.pid): the daemon creates
+ * its socket in listen() and chmods it right after, so its answer is awaited
+ * on those instead of a fixed-interval poll (that cost a cold start 10 ms on
+ * average and a ping each time).
+ */
+function watchName(dir: string, name: string): { count(): number; next(maxMs: number): Promise<void>; wake(): void; close(): void } {
   let events = 0;
   let waiter: (() => void) | undefined;
   const wake = (): void => {
@@ -155,7 +207,7 @@ function watchSocket(paths: StatePaths): { count(): number; next(maxMs: number):
   };
   let watcher: FSWatcher | undefined;
   try {
-    watcher = watch(paths.dir, (_event, file) => {
+    watcher = watch(dir, (_event, file) => {
       if (file === null || file.toString() === name) wake();
     });
     watcher.on('error', () => watcher?.close());

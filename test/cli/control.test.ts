@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { alive, foreverManifest, Project, projectProcesses } from './project.js';
@@ -39,8 +39,11 @@ t.test('after down, status exits 3 and apply starts everything again', async (t)
   const p = new Project(t, foreverManifest({ a: [] }));
   t.equal(p.cli('apply', '--yes').code, 0);
   const first = p.pids().a!;
+  const daemon = p.daemonPid()!;
   t.equal(p.cli('down').code, 0);
   t.notOk(alive(first));
+  t.notOk(alive(daemon), 'down returns once the daemon has exited, not when its socket closes');
+  t.notOk(existsSync(join(p.stateDir, 'daemon.pid')), 'and its pid file is gone');
   t.equal(p.cli('status').code, 3);
   const again = p.cli('apply', '--yes');
   t.equal(again.code, 0, again.stderr);

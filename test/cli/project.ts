@@ -1,8 +1,9 @@
 /**
  * A throwaway project for daemon tests: a temp folder with a manifest, the
  * CLI run inside it, and a teardown that leaves no process behind (down,
- * then SIGKILL of every recorded pid and the daemon, by pid) and fails the
- * test if the project's cgroup outlives it.
+ * then SIGKILL of every recorded pid and the daemon, by pid, including a
+ * daemon that has not written daemon.pid yet, found by its --state-dir) and
+ * fails the test if a daemon or the project's cgroup outlives it.
  */
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,8 +24,9 @@ export class Project {
   constructor(t: Test, yaml?: string, readonly env: Record<string, string> = {}) {
     if (yaml !== undefined) this.write(yaml);
     t.teardown(async () => {
-      this.destroy();
+      const survivors = await this.destroy();
       await assertNoCgroupLeft(this.stateDir);
+      if (survivors.length > 0) throw new Error(`a daemon of the test outlived its teardown (now killed): pid ${survivors.join(', ')}`);
     });
   }
 
@@ -57,25 +59,57 @@ export class Project {
     return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : undefined;
   }
 
-  /** Stops everything this project started, even after a failed test. */
-  destroy(): void {
+  /**
+   * Stops everything this project started, even after a failed test; returns
+   * the pids of daemons still running after `down` (killed here), which the
+   * teardown reports as a failure.
+   */
+  async destroy(): Promise<number[]> {
     if (existsSync(this.stateDir)) runCli(['down'], { cwd: this.dir, env: this.env });
+    // A daemon that `down` stopped may take a moment to exit.
+    const deadline = Date.now() + 5000;
+    while (daemonProcesses(this.stateDir).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     // Only pids still recorded now: an old pid may have been reused by a stranger.
     const leftovers = [...Object.values(this.pids()), this.daemonPid()].filter((p): p is number => p !== undefined && alive(p));
-    for (const pid of leftovers) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // not a group leader, or already gone
-      }
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killGroupsAndPids(leftovers);
+    const daemon = this.daemonPid();
+    // A warm-started daemon may not have written daemon.pid yet: found by its command line, killed by pid.
+    const survivors = daemonProcesses(this.stateDir).filter((pid) => pid !== daemon);
+    killGroupsAndPids(survivors);
     rmSync(this.dir, { recursive: true, force: true });
+    return survivors;
   }
+}
+
+function killGroupsAndPids(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // not a group leader, or already gone
+    }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Live daemon-main processes for `stateDir`, from /proc/<pid>/cmdline (never by name alone). */
+export function daemonProcesses(stateDir: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+        const at = argv.indexOf('--state-dir');
+        return argv.some((a) => a.endsWith('daemon-main.js')) && at >= 0 && argv[at + 1] === stateDir && alive(Number(d));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** True when a process with this pid exists (zombies count as gone). */
