@@ -17,7 +17,7 @@ import { loadManifest } from '../manifest/load.js';
 import { LineIndex, locate } from '../manifest/source.js';
 import type { ImportInput } from '../import/draft.js';
 import { IMPORTERS, resolveFormat } from '../import/index.js';
-import { splitSecrets, type SecretSplit } from '../import/secret-env.js';
+import { secretSourceForms, splitSecrets, type SecretSplit } from '../import/secret-env.js';
 import { writeManifest } from '../import/write-manifest.js';
 import { maskDeep } from '../plan/secrets.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
@@ -78,7 +78,7 @@ export async function runImport(options: ImportCommandOptions): Promise<number> 
   const result = IMPORTERS[resolved.format](input);
   const dotenvFile = path.join(input.outDir, '.env');
   const split = result.draft ? splitSecrets(result.draft, readDotenv(dotenvFile)) : undefined;
-  secrets = split?.values ?? [];
+  secrets = secretSourceForms(split?.values ?? []);
   const diagnostics = [...result.diagnostics, ...keptSecretWarnings(split, source.file, source.text)].map((d): Diagnostic =>
     options.strict && d.severity === 'warning' ? { ...d, severity: 'error', hint: d.hint ?? 'failing because of --strict' } : d,
   );

@@ -180,3 +180,20 @@ function replaceValues(draft: ManifestDraft, byValue: ReadonlyMap<string, string
   if (draft.environments) out.environments = walk(draft.environments) as ManifestDraft['environments'] & object;
   return out;
 }
+
+/**
+ * Every secret value with the forms it can take in an imported file's quoted
+ * strings (a double-quoted YAML or JSON string's `\n` and `\"`, a supervisord
+ * `\"`, a single-quoted YAML string's `''`), longest first: the import's
+ * output masks a source line as written, not only the value it means.
+ */
+export function secretSourceForms(values: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const value of values) {
+    forms.add(value);
+    forms.add(JSON.stringify(value).slice(1, -1));
+    forms.add(value.replace(/[\\"]/g, '\\$&'));
+    forms.add(value.replace(/'/g, "''"));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}

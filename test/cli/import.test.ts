@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
@@ -92,4 +93,24 @@ t.test('pm2: an ecosystem .js file is evaluated as PM2 would, in its folder with
   const throws = runCli(['import', 'pm2', 'throws.config.cjs'], { cwd: dir });
   t.equal(throws.code, 1);
   t.match(throws.stderr, /throws\.config\.cjs:1:1 error: evaluating the ecosystem file failed: Error: no apps today/);
+});
+
+t.test('a secret written with escapes in a quoted source line is masked in that line too', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-import-escaped-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // The diagnostic for bogus_key quotes line 3, which holds the secret as YAML wrote it (`\n`, `\"`).
+  writeFileSync(
+    path.join(dir, 'pc.yaml'),
+    'version: "0.5"\nprocesses:\n  web: { command: "sleep 100", environment: ["API_TOKEN=line1\\nsecr\\"et-Value-456"], bogus_key: 1 }\n',
+  );
+  const meant = 'line1\nsecr"et-Value-456';
+  const written = 'line1\\nsecr\\"et-Value-456';
+  for (const args of [['-o', 'orchestra.yaml'], ['--json'], []]) {
+    const r = runCli(['import', 'process-compose', 'pc.yaml', ...args], { cwd: dir });
+    t.equal(r.code, 0, r.stderr);
+    if (args.length === 0) t.match(r.stderr, /bogus_key/, 'the line is quoted');
+    for (const [name, out] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
+      for (const form of [meant, written, 'et-Value-456']) t.notOk(out.includes(form), `${name} of import ${args.join(' ')} does not show ${JSON.stringify(form)}`);
+    }
+  }
 });
