@@ -3,7 +3,8 @@
  * from the state directory, prefixed with the instance name when there are
  * several; `-f` follows them across rotations. Reads files only. Secret
  * values any kept revision holds (the state directory's secret store) are
- * masked in every line, since agents print what they like.
+ * masked in every line, since agents print what they like. The first lines
+ * shown are read from the end of each file (log-tail.ts).
  */
 
 import { open, readdir, stat } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { loadState } from '../daemon/state-store.js';
 import { didYouMean } from '../manifest/suggest.js';
 import { maskText, valuesToMask } from '../plan/secrets.js';
 import { resolveStatePaths, type StateFlags } from './daemon-context.js';
+import { readTail } from './log-tail.js';
 import { useColor } from './options.js';
 
 type LogFlags = StateFlags & { follow?: boolean; tail?: string };
@@ -115,7 +117,8 @@ export async function runLogs(names: string[], flags: LogFlags): Promise<number>
   const offsets = new Map<string, number>();
   const partial = new Map<string, string>();
   for (const [n, name] of instances.entries()) {
-    const { text, size } = await readFrom(paths.logFile(name), 0);
+    // From the end, in chunks: a huge log costs only the lines shown.
+    const { text, size } = await readTail(paths.logFile(name), tail);
     offsets.set(name, size);
     const lines = lastLines(text, tail);
     // Following, a line the agent is still writing is finished by the next read: print it whole then.

@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { callDaemon, DaemonUnreachable } from './client.js';
+import { daemonNodeFlags } from './daemon-flags.js';
 import { daemonLaunch } from './delegated-scope.js';
 import { socketPathProblem, statePaths, type StatePaths } from './paths.js';
 
@@ -88,7 +89,7 @@ async function spawnDaemon(paths: StatePaths, waitForGo: boolean): Promise<{ chi
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
   const log = await open(paths.daemonLog, 'a', 0o600);
   try {
-    const argv = [process.execPath, daemonMain, '--state-dir', paths.dir, ...(waitForGo ? ['--wait-for-go'] : [])];
+    const argv = [process.execPath, ...daemonNodeFlags(process.env), daemonMain, '--state-dir', paths.dir, ...(waitForGo ? ['--wait-for-go'] : [])];
     // In a delegated systemd user scope when only that gives the daemon cgroups (delegated-scope.ts).
     const launch = daemonLaunch(paths.dir, argv, process.env);
     const child = spawn(launch.argv[0]!, launch.argv.slice(1), {
