@@ -10,7 +10,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readFileSync, statSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { AgentSpec } from '../plan/spec.js';
@@ -126,13 +126,15 @@ export async function spawnAgent(spec: AgentSpec, options: SpawnOptions): Promis
   const fd = openSync(logFile, 'a', 0o600);
   let child: ChildProcess;
   const start = (): ChildProcess =>
-    spawn(launch.argv[0]!, launch.argv.slice(1), {
-      cwd: spec.cwd,
-      env,
-      detached: true, // setsid(): own session and process group, pgid = pid
-      stdio: launch.gate ? ['ignore', fd, fd, 'pipe'] : ['ignore', fd, fd],
-      ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
-    });
+    bornNiced(spec.nice, () =>
+      spawn(launch.argv[0]!, launch.argv.slice(1), {
+        cwd: spec.cwd,
+        env,
+        detached: true, // setsid(): own session and process group, pgid = pid
+        stdio: launch.gate ? ['ignore', fd, fd, 'pipe'] : ['ignore', fd, fd],
+        ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
+      }),
+    );
   try {
     const born = launch.within?.(start);
     if (born && !born.ok) return err(born.error);
@@ -166,12 +168,13 @@ export async function spawnAgent(spec: AgentSpec, options: SpawnOptions): Promis
       await exited;
       return err(entered.error);
     }
+    // Niced (where it was not born so) before the gate lets the program run.
+    if (spec.nice !== undefined) applyNice([started.value], spec.nice);
     // EPIPE if the shell died meanwhile: its exit is reported like any other.
     gate?.on('error', () => {});
     gate?.end('go\n');
-  }
+  } else if (spec.nice !== undefined) applyNice([started.value], spec.nice);
   child.unref();
-  if (spec.nice !== undefined) applyNice([started.value], spec.nice);
   return ok({ pid: started.value, child, exited });
 }
 
@@ -189,6 +192,23 @@ function findProgram(file: string, path: string | undefined, cwd: string): strin
     }
   }
   return denied ? `permission denied: ${file} is not executable` : `command not found: ${file}`;
+}
+
+/**
+ * Runs a synchronous spawn with this thread at `nice` (Linux niceness is per
+ * thread, and a child inherits its forking thread's), so the program starts
+ * niced and nothing it forks first escapes. Only as root, which may lower
+ * its own niceness back afterwards; elsewhere the caller nices the child.
+ */
+function bornNiced<T>(nice: number | undefined, spawnChild: () => T): T {
+  if (nice === undefined || process.getuid?.() !== 0) return spawnChild();
+  const own = getPriority(0);
+  setPriority(0, nice);
+  try {
+    return spawnChild();
+  } finally {
+    setPriority(0, own);
+  }
 }
 
 /** Sets the niceness of every pid given; processes that vanished meanwhile are skipped. */
