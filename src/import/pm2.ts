@@ -14,7 +14,7 @@ import { fullParse } from '../manifest/parse.js';
 import { AgentLosses, AgentNames, ImportNotes, milliseconds, signalName, type AgentDraft, type ImportInput, type ImportResult } from './draft.js';
 import { defaultCwd, rebase } from './paths.js';
 import { shlexSplit } from './python-words.js';
-import { boolean, mapEntries, number, text } from './read-values.js';
+import { boolean, envEntries, number, text } from './read-values.js';
 import { literal } from './text.js';
 
 const INTERPRETERS: Record<string, string> = { '.js': 'node', '.mjs': 'node', '.cjs': 'node', '.sh': 'bash', '.py': 'python', '.rb': 'ruby', '.php': 'php', '.pl': 'perl' };
@@ -104,7 +104,7 @@ function app(node: MapNode, names: AgentNames, notes: ImportNotes, folders: { so
   const dir = cwd !== undefined ? rebase(cwd, folders) : defaultCwd(folders);
   if (dir !== undefined) fields['cwd'] = dir;
   const envOf = (n: ValueNode | undefined, what: string): Record<string, string> =>
-    Object.fromEntries(mapEntries(n, what, notes).map(([k, e]) => [k, literal(e.value.kind === 'scalar' ? String(e.value.value ?? '') : '')]));
+    Object.fromEntries(envEntries(n, what, notes).map(([k, v]) => [k, literal(v)]));
   const env = envOf(get('env'), '`env`');
   if (Object.keys(env).length > 0) fields['env'] = env;
   for (const [key, e] of node.entries) {

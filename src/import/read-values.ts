@@ -55,3 +55,24 @@ export function boolean(node: ValueNode | undefined, what: string, notes: Import
 export function keyLoc(map: MapNode, key: string): Location {
   return map.entries.get(key)?.key ?? map.loc;
 }
+
+/**
+ * An `env`/`environment` value as (name, value text, where) triples: a
+ * mapping (a non-scalar value reads as empty), or, with `lists`, also a list
+ * of `NAME=value` strings (others warned and left out), as process-compose
+ * takes them. The importers differ only in how they render each value.
+ */
+export function envEntries(node: ValueNode | undefined, what: string, notes: ImportNotes, options: { lists?: boolean } = {}): [string, string, Location][] {
+  if (options.lists && node?.kind === 'seq') {
+    const out: [string, string, Location][] = [];
+    for (const item of node.items) {
+      const line = text(item, `${what} item`, notes);
+      if (line === undefined) continue;
+      const eq = line.indexOf('=');
+      if (eq <= 0) notes.warn('import-wrong-type', `${what}: \`${line}\` is not NAME=value; left out`, item.loc);
+      else out.push([line.slice(0, eq), line.slice(eq + 1), item.loc]);
+    }
+    return out;
+  }
+  return mapEntries(node, what, notes).map(([k, e]) => [k, e.value.kind === 'scalar' ? String(e.value.value ?? '') : '', e.value.loc]);
+}
