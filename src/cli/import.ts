@@ -17,7 +17,7 @@ import { loadManifest } from '../manifest/load.js';
 import { LineIndex, locate } from '../manifest/source.js';
 import type { ImportInput } from '../import/draft.js';
 import { IMPORTERS, resolveFormat } from '../import/index.js';
-import { secretSourceForms, splitSecrets, type SecretSplit } from '../import/secret-env.js';
+import { secretLikeValues, secretSourceForms, splitSecrets, type SecretSplit } from '../import/secret-env.js';
 import { writeManifest } from '../import/write-manifest.js';
 import { maskDeep } from '../plan/secrets.js';
 import { diagnosticsToJson, formatDiagnostics } from '../report/diagnostics.js';
@@ -82,7 +82,11 @@ export async function runImport(options: ImportCommandOptions): Promise<number> 
   const diagnostics = [...result.diagnostics, ...keptSecretWarnings(split, source.file, source.text)].map((d): Diagnostic =>
     options.strict && d.severity === 'warning' ? { ...d, severity: 'error', hint: d.hint ?? 'failing because of --strict' } : d,
   );
-  if (!split || diagnostics.some((d) => d.severity === 'error')) return fail(diagnostics);
+  if (!split || diagnostics.some((d) => d.severity === 'error')) {
+    // Not imported: values the importer never parsed (an `environment=` line it could not read) may sit in the lines the errors quote.
+    secrets = [...secrets, ...secretLikeValues(source.text)].sort((a, b) => b.length - a.length);
+    return fail(diagnostics);
+  }
 
   const manifest = writeManifest(split.draft);
   try {

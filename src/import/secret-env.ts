@@ -197,3 +197,22 @@ export function secretSourceForms(values: readonly string[]): string[] {
   }
   return [...forms].sort((a, b) => b.length - a.length);
 }
+
+/**
+ * Values assigned to secret-looking names anywhere in a source text
+ * (`NAME=value`, `NAME="value"`, `NAME: value`), as written. For a file that
+ * failed to import: the importer never parsed these, yet the lines its
+ * errors quote may hold them.
+ */
+export function secretLikeValues(text: string): string[] {
+  const found: string[] = [];
+  // A lookahead, so matches may overlap: in `environment=API_TOKEN=x` the first assignment's value holds the second.
+  const assignment = /(?<![A-Za-z0-9_])(?=([A-Za-z_][A-Za-z0-9_]*)["']?\s*[=:]\s*("(?:[^"\\\n]|\\.)*"?|'(?:[^'\n]|'')*'?|[^\s,"'#}\]]+))/g;
+  for (const m of text.matchAll(assignment)) {
+    if (!isSecretKey(m[1]!, [])) continue;
+    const raw = m[2]!;
+    const quoted = raw.startsWith('"') || raw.startsWith("'");
+    found.push(quoted ? raw.slice(1, raw.length > 1 && raw.endsWith(raw[0]!) ? -1 : undefined) : raw);
+  }
+  return valuesToMask(found);
+}

@@ -114,3 +114,18 @@ t.test('a secret written with escapes in a quoted source line is masked in that 
     }
   }
 });
+
+t.test('a file that fails to import does not show a secret its errors quote', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orchestra-import-unparsed-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // `BROKEN` has no value: the whole environment= line is refused, so no secret was parsed out of it.
+  writeFileSync(path.join(dir, 'sv.conf'), '[program:api]\ncommand=/bin/sleep 100\nenvironment=API_TOKEN="s3cr\\"et-value-123",DB_PASSWORD=plainPass99,BROKEN\n');
+  for (const args of [[], ['--json']]) {
+    const r = runCli(['import', 'supervisord', 'sv.conf', ...args], { cwd: dir });
+    t.equal(r.code, 1);
+    t.match(r.stdout + r.stderr, /`environment` must be KEY=/, 'the error is shown');
+    if (args.length === 0) t.match(r.stderr, /environment=API_TOKEN=/, 'with its line');
+    for (const form of ['s3cr', 'et-value-123', 'plainPass99']) t.notOk((r.stdout + r.stderr).includes(form), `import ${args.join(' ')} does not show ${form}`);
+  }
+  t.notOk(existsSync(path.join(dir, 'orchestra.yaml')), 'nothing written');
+});
