@@ -3,8 +3,9 @@
 // description). The compiled validator is scripts/gen-validator.mjs's job.
 // `--check` compares instead of writing and exits 1 on drift;
 // test/schema/docs.test.ts runs the same comparison.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { writeOrCheck } from './generated-file.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const schemaPath = `${root}orchestra.schema.json`;
@@ -434,15 +435,4 @@ function defaultOf(description) {
   return m ? m[1] : '';
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const text = await generateDocs();
-  if (process.argv.includes('--check')) {
-    const current = await readFile(outPath, 'utf8').catch(() => '');
-    if (current !== text) {
-      console.error(`${outPath.slice(root.length)} is stale: run \`npm run gen\`.`);
-      process.exitCode = 1;
-    }
-  } else {
-    await writeFile(outPath, text);
-  }
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeOrCheck(outPath, await generateDocs());

@@ -5,9 +5,9 @@
 // `--check` compares instead of writing and exits 1 on drift;
 // test/report/status-templates.test.ts runs the same comparison.
 import { readdirSync, readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { writeOrCheck } from './generated-file.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = `${root}templates/status/`;
@@ -44,15 +44,4 @@ export function generateTemplates() {
   ].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const text = generateTemplates();
-  if (process.argv.includes('--check')) {
-    const current = await readFile(outPath, 'utf8').catch(() => '');
-    if (current !== text) {
-      console.error('src/generated/status-templates.ts is stale: run `npm run gen`.');
-      process.exit(1);
-    }
-  } else {
-    await writeFile(outPath, text);
-  }
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeOrCheck(outPath, generateTemplates());

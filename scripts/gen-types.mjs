@@ -1,8 +1,9 @@
 // Generates src/generated/manifest.ts from orchestra.schema.json.
 // `--check` compares instead of writing and exits 1 on drift.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
+import { writeOrCheck } from './generated-file.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const schemaPath = `${root}orchestra.schema.json`;
@@ -28,15 +29,4 @@ export async function generateTypes() {
   });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const text = await generateTypes();
-  if (process.argv.includes('--check')) {
-    const current = await readFile(outPath, 'utf8').catch(() => '');
-    if (current !== text) {
-      console.error('src/generated/manifest.ts is stale: run `npm run gen`.');
-      process.exit(1);
-    }
-  } else {
-    await writeFile(outPath, text);
-  }
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeOrCheck(outPath, await generateTypes());

@@ -3,9 +3,10 @@
 // compiler nor compiles the schema (only ajv's tiny runtime helpers are
 // imported). `--check` compares instead of writing and exits 1 on drift;
 // test/schema/validator.test.ts runs the same comparison.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { writeOrCheck } from './generated-file.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const schemaPath = `${root}orchestra.schema.json`;
@@ -41,15 +42,4 @@ export async function generateValidator() {
   ].join('\n');
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const text = await generateValidator();
-  if (process.argv.includes('--check')) {
-    const current = await readFile(validatorPath, 'utf8').catch(() => '');
-    if (current !== text) {
-      console.error(`${validatorPath.slice(root.length)} is stale: run \`npm run gen\`.`);
-      process.exitCode = 1;
-    }
-  } else {
-    await writeFile(validatorPath, text);
-  }
-}
+if (process.argv[1] === fileURLToPath(import.meta.url)) await writeOrCheck(validatorPath, await generateValidator());
