@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { callDaemon, DaemonUnreachable } from './client.js';
 import { daemonNodeFlags } from './daemon-flags.js';
 import { daemonLaunch } from './delegated-scope.js';
+import { isDaemonOf } from './proc-start-time.js';
 import { socketPathProblem, statePaths, type StatePaths } from './paths.js';
 
 const daemonMain = fileURLToPath(new URL('./daemon-main.js', import.meta.url));
@@ -182,14 +183,6 @@ export async function stopStartedDaemon(stateDir: string, timeoutMs = 10_000): P
   } finally {
     pidEvents.close();
   }
-}
-
-/** Whether `pid` is a live daemon-main for `dir` (by /proc/<pid>/cmdline, never by name alone). */
-async function isDaemonOf(pid: number, dir: string): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  if (stat === '' || / Z /.test(stat.slice(stat.lastIndexOf(')')))) return false;
-  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-  return argv.some((a) => a.endsWith('daemon-main.js')) && argv.includes(dir);
 }
 
 /**

@@ -47,3 +47,10 @@ export async function currentBootId(): Promise<string | undefined> {
     return undefined;
   }
 }
+
+/** Whether `pid` is a live daemon-main for the state directory `dir` (by its command line, never by name alone). */
+export async function isDaemonOf(pid: number, dir: string): Promise<boolean> {
+  if ((await procStartTime(pid)) === undefined) return false;
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+  return argv.some((a) => a.endsWith('daemon-main.js')) && argv.includes(dir);
+}

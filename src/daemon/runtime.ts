@@ -9,8 +9,8 @@
 
 import { createServer } from 'node:http';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { readProc } from '../supervise/procfs.js';
 import { api } from './api.js';
+import { isDaemonOf, procStartTime } from './proc-start-time.js';
 import { DaemonClient } from './client.js';
 import { Daemon } from './daemon.js';
 import { DashboardHost } from './daemon-dashboard.js';
@@ -80,14 +80,8 @@ export async function startRuntime(paths: StatePaths, options: RuntimeOptions = 
 async function holderAlive(text: string, paths: StatePaths): Promise<boolean> {
   const pid = Number(text.trim());
   if (!(pid > 0) || pid === process.pid) return false;
-  try {
-    const info = readProc(pid);
-    if (info === undefined || info.state === 'Z') return false;
-    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-    if (argv.some((a) => a.endsWith('daemon-main.js')) && argv.includes(paths.dir)) return true;
-  } catch {
-    return false;
-  }
+  if (await isDaemonOf(pid, paths.dir)) return true;
+  if ((await procStartTime(pid)) === undefined) return false;
   // `up` or a library Fleet: alive as a runtime when it answers as that pid.
   const ping = await new DaemonClient(paths.socket).call(api.ping, { timeoutMs: 2000 }).catch(() => undefined);
   return ping?.pid === pid;
