@@ -10,6 +10,15 @@ import { fixture, harness, is, plan, sh, spec, tempDir } from './spec-helper.js'
 /** Full rounds at the watched step whether anyone looks or not (the unwatched step is no longer than the watched one). */
 const WATCHED = { watchedForMs: 0, everyMs: 1 };
 
+/** Waits for `cond`, polling; fails naming `what` after a minute. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A sampler fed by the test: every pid reports the current value of `rss`/`cpu`; it counts its calls. */
 function fakeSampler() {
   const s = { rss: 0, cpu: 0, calls: 0, pidsPerCall: [] as number[] };
@@ -240,13 +249,6 @@ t.test('an idle fleet without thresholds wakes the monitor only for full rounds,
   const quiet = (name: string) => spec({ name, command: sh('exec sleep 600'), logs: { maxSizeBytes: 1024 * 1024, keep: 1 } });
   const h = harness(t, plan([quiet('a'), quiet('b')], INTERVAL), { sampler, clock, logCheckMs: LOG_MS, unwatched: WATCHED });
   await h.engine.startAll();
-  const until = async (cond: () => boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 30_000;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
   // Two full rounds: the logs have been looked at and both agents showed 0 % CPU.
   await until(() => s.calls >= 2, 'two full rounds');
   const from = armed.length;
@@ -271,13 +273,6 @@ t.test('unwatched, full rounds come at the unwatched step; a look or a held watc
   const clock: Clock = { ...systemClock, setTimeout: (fn, ms) => (armed.push(ms), systemClock.setTimeout(fn, ms)) };
   const h = harness(t, plan([spec({ name: 'a', command: sh('exec sleep 600') })], 20), { sampler, clock, unwatched: { watchedForMs: 400, everyMs: 5000 } });
   await h.engine.startAll();
-  const until = async (cond: () => boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 60_000;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
   await until(() => s.calls >= 1, 'the first full round');
   await until(() => armed.at(-1)! > 1000, 'the tick armed after it');
   t.ok(armed.at(-1)! > 4000, `nobody looked: the next round in ${armed.at(-1)} ms (the unwatched step)`);
