@@ -120,3 +120,29 @@ t.test('the periodic look has no timer of its own: it comes after a full round, 
   stop();
   t.equal(rounds.size, 0, 'stopping the writer unsubscribes from the rounds');
 });
+
+t.test('a round while a write for events is due does not look: the page is rendered once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'page-writer-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const paths = statePaths(dir);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  let looks = 0;
+  const rounds = new Set<() => void>();
+  const listeners = new Set<(e: OrchestraEvent) => void>();
+  const source: PageSource = {
+    paths,
+    hasPlan: () => true,
+    snapshot: () => (looks++, fixture()),
+    planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
+    onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
+    onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
+  };
+  const stop = startStatusPageWriter(source, paths.statusPage, { quietMs: 300, maxDelayMs: 1000, refreshMs: 10, maxAgeMs: 60_000 });
+  t.teardown(stop);
+  for (const l of listeners) l({ type: 'agent-started' } as OrchestraEvent);
+  rounds.forEach((l) => l());
+  t.equal(looks, 0, 'the round left the page to the write the events asked for');
+  const deadline = Date.now() + 60_000;
+  while (looks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(looks, 1, 'which came');
+});
