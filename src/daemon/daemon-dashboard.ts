@@ -21,7 +21,13 @@ function described(verb: string, result: { agents: string[]; settled: boolean })
 export function daemonBackend(daemon: Daemon): DashboardBackend {
   return {
     snapshot: () => daemon.snapshotForViewer(),
-    subscribe: (listener) => daemon.onEvent(() => listener()),
+    subscribe: (listener) => {
+      // Fresh figures are a change too: an open dashboard's CPU and memory move without events.
+      const offEvents = daemon.onEvent(() => listener());
+      const offRounds = daemon.onUsageRound(listener);
+      return () => (offEvents(), offRounds());
+    },
+    watch: () => daemon.watchUsage(),
     start: async (names) => described('started', await daemon.control('start', names)),
     stop: async (names) => described('stopped', await daemon.control('stop', names)),
     restart: async (names) => described('restarted', await daemon.control('restart', names)),

@@ -2,7 +2,8 @@
  * The daemon's core: wires the Reconciler (src/reconcile) to the real
  * engine, stores and /proc, runs every state-changing call through one
  * serial queue, and keeps what only a long-lived process has: recent events,
- * the event log, usage history and notifications. HTTP lives in routes.ts;
+ * the event log, usage history (a point per full monitor round, recorded
+ * by the round itself: no timer of its own) and notifications. HTTP lives in routes.ts;
  * this module never touches a socket.
  */
 
@@ -72,8 +73,8 @@ export class Daemon {
   readonly #events: OrchestraEvent[] = [];
   readonly #listeners = new Set<(e: OrchestraEvent) => void>();
   readonly #eventLog: EventLog;
-  readonly #history: UsageHistory = { intervalMs: 2000, byInstance: new Map() };
-  #historyTimer: NodeJS.Timeout | undefined;
+  readonly #history: UsageHistory = { intervalMs: 10_000, byInstance: new Map() };
+  readonly #roundListeners = new Set<() => void>();
   /** Notes for the daemon log: recovery decisions a human may want to read. */
   readonly notes: string[];
 
@@ -82,7 +83,7 @@ export class Daemon {
     private readonly log: (message: string) => void = () => undefined,
   ) {
     this.#eventLog = new EventLog(paths.events);
-    this.reconciler = new Reconciler(reconcilerPorts(paths, (engine) => this.#startHistory(engine.usageIntervalMs())));
+    this.reconciler = new Reconciler(reconcilerPorts(paths, (engine) => this.#followRounds(engine)));
     this.notes = this.reconciler.notes;
     this.reconciler.onEvent((event) => this.#onEvent(event));
   }
@@ -96,11 +97,21 @@ export class Daemon {
     if (restart.length > 0) this.queue.run(() => this.reconciler.engine!.start(restart)).catch((e: unknown) => this.log(`restart after recovery failed: ${e instanceof Error ? e.message : String(e)}`));
   }
 
-  #startHistory(intervalMs: number): void {
-    if (this.#historyTimer) clearInterval(this.#historyTimer);
-    this.#history.intervalMs = intervalMs;
-    this.#historyTimer = setInterval(() => this.#sampleHistory(), intervalMs);
-    this.#historyTimer.unref();
+  /** Each full round of a new engine records the sparklines' points, then tells the daemon's own listeners (the page writer). */
+  #followRounds(engine: Engine): void {
+    this.#history.intervalMs = engine.usageIntervalMs();
+    delete this.#history.lastAt;
+    engine.onUsageRound((at) => {
+      recordUsages(this.#history, engine.usages(), HISTORY_SAMPLES, at);
+      // A listener's failure goes to the daemon log: it must not become the monitor's (an unhandled rejection).
+      for (const listener of this.#roundListeners) {
+        try {
+          listener();
+        } catch (e) {
+          this.log(`after a monitor round: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    });
   }
 
   #onEvent(event: OrchestraEvent): void {
@@ -135,8 +146,10 @@ export class Daemon {
     });
   }
 
-  #sampleHistory(): void {
-    recordUsages(this.#history, this.reconciler.engine?.usages() ?? [], HISTORY_SAMPLES);
+  /** Runs `listener` after each full monitor round, once its sparkline points are recorded; returns the unsubscribe function. */
+  onUsageRound(listener: () => void): () => void {
+    this.#roundListeners.add(listener);
+    return () => this.#roundListeners.delete(listener);
   }
 
   /** Subscribes to engine events; returns the unsubscribe function. */
@@ -208,10 +221,20 @@ export class Daemon {
     return buildSnapshot(input);
   }
 
-  /** The whole fleet now, for someone looking at it (`status`, the dashboard): usage older than the monitor interval is refreshed for their next look. */
-  snapshotForViewer(): StatusSnapshot {
-    this.reconciler.engine?.lookedAtUsage();
+  /**
+   * The whole fleet now, for someone looking at it (`status`, the dashboard):
+   * the fleet counts as watched; usage older than one usage step (after a
+   * stretch nobody watched) is refreshed before the answer, usage older than
+   * the monitor interval for the next look.
+   */
+  async snapshotForViewer(): Promise<StatusSnapshot> {
+    await this.reconciler.engine?.lookedAtUsage();
     return this.snapshot();
+  }
+
+  /** Someone watches usage until the returned function is called (an open dashboard stream): rounds come at the watched step meanwhile. */
+  watchUsage(): () => void {
+    return this.reconciler.engine?.watchUsage() ?? (() => undefined);
   }
 
   /** Whether anything has been applied (so there is something to show). */
@@ -226,7 +249,6 @@ export class Daemon {
 
   /** Stops timers and closes files; agents keep running. */
   async close(): Promise<void> {
-    if (this.#historyTimer) clearInterval(this.#historyTimer);
     await this.reconciler.close();
     this.#eventLog.close();
   }

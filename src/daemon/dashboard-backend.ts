@@ -18,8 +18,10 @@ export interface LogSource {
 export interface DashboardBackend {
   /** The fleet as it is now. */
   snapshot(): StatusSnapshot | Promise<StatusSnapshot>;
-  /** Calls `listener` whenever something changed; returns unsubscribe. */
+  /** Calls `listener` whenever something changed (an event, fresh usage figures); returns unsubscribe. */
   subscribe(listener: () => void): () => void;
+  /** Someone keeps the dashboard open (an event stream): usage counts as watched until the returned function is called. */
+  watch?(): () => void;
   /** Starts these instances or manifest agents; resolves to a human result message, rejects with a user-facing Error. */
   start(names: string[]): Promise<string>;
   /** Stops these instances or manifest agents gracefully. */

@@ -2,8 +2,9 @@
  * The dashboard's server-sent event stream: one subscription to the backend
  * shared by every open stream, a `snapshot` message to each whenever the
  * backend reports a change (bursts coalesced into one), and a heartbeat
- * comment so proxies and the browser keep the connection open. Owns the
- * open streams; does not authenticate (the server did).
+ * comment so proxies and the browser keep the connection open. An open
+ * stream holds a watch on the backend's usage (its figures stay fresh while
+ * the page is open). Owns the open streams; does not authenticate (the server did).
  */
 
 import type { ServerResponse } from 'node:http';
@@ -20,7 +21,8 @@ export class DashboardEventHub {
   readonly #options: EventHubOptions;
   readonly #clients = new Set<ServerResponse>();
   readonly #unsubscribe: () => void;
-  readonly #heartbeat: NodeJS.Timeout;
+  /** Armed only while a stream is open: a dashboard nobody has open does not wake the daemon. */
+  #heartbeat: NodeJS.Timeout | undefined;
   #scheduled = false;
   #closed = false;
 
@@ -28,9 +30,6 @@ export class DashboardEventHub {
     this.#backend = backend;
     this.#options = options;
     this.#unsubscribe = backend.subscribe(() => this.#schedule());
-    this.#heartbeat = setInterval(() => this.#write(': heartbeat\n\n'), options.heartbeatMs);
-    // The heartbeat alone must not keep a process alive that has nothing else to do.
-    this.#heartbeat.unref();
   }
 
   /** How many streams are open. */
@@ -43,7 +42,17 @@ export class DashboardEventHub {
     res.writeHead(200, { ...headers, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
     this.#clients.add(res);
-    res.on('close', () => this.#clients.delete(res));
+    if (!this.#heartbeat) {
+      this.#heartbeat = setInterval(() => this.#write(': heartbeat\n\n'), this.#options.heartbeatMs);
+      // The heartbeat alone must not keep a process alive that has nothing else to do.
+      this.#heartbeat.unref();
+    }
+    const release = this.#backend.watch?.();
+    res.on('close', () => {
+      this.#clients.delete(res);
+      release?.();
+      if (this.#clients.size === 0) (clearInterval(this.#heartbeat), (this.#heartbeat = undefined));
+    });
     const message = await this.#message();
     if (message !== undefined && !res.writableEnded) res.write(message);
   }

@@ -2,7 +2,10 @@
  * When the daemon rewrites `.orchestra/status.html`: 3 s after events (state
  * changes, restarts, alerts) stop, at most 10 s after the first one not yet
  * written, and, for the figures that change without an event (CPU, memory,
- * log tails), a look every 30 s that renders only when what the page shows
+ * log tails), a look right after a full monitor round once 30 s have passed
+ * since the last (so every 30 s while someone watches, every round, once a
+ * minute, while nobody does; the look has no timer of its own and never
+ * wakes the daemon), that renders only when what the page shows
  * has changed (`pageChanged`: figures by more than 10 %, or half a point of
  * CPU), or when the page is 5 minutes old (its ages and snapshot time). Rendering and an fsync'd write of a 100-agent page
  * was most of an idle daemon's CPU; an idle fleet's page is now rewritten
@@ -20,14 +23,14 @@ const TIMING = {
   quietMs: 3000,
   /** ...or this long after the first event not yet on the page, while events keep coming. */
   maxDelayMs: 10_000,
-  /** Without events, whether the figures on the page changed is looked at this often... */
+  /** Without events, whether the figures on the page changed is looked at after the first full round this long after the last look... */
   refreshMs: 30_000,
   /** ...and the page is rewritten at least this often anyway, for its ages and snapshot time. */
   maxAgeMs: 300_000,
 };
 
 /** What the writer needs of the daemon. */
-export type PageSource = Pick<Daemon, 'paths' | 'hasPlan' | 'snapshot' | 'planState' | 'onEvent'>;
+export type PageSource = Pick<Daemon, 'paths' | 'hasPlan' | 'snapshot' | 'planState' | 'onEvent' | 'onUsageRound'>;
 
 /** What the page shows that can change without an event: figures apart, as they wobble. */
 export interface PageContent {
@@ -75,13 +78,16 @@ export function startStatusPageWriter(daemon: PageSource, file: string, timing: 
   let pending: NodeJS.Timeout | undefined;
   let firstUnwritten: number | undefined;
   let written: { content: PageContent; at: number } | undefined;
+  let lookedAt = -Infinity;
   const logSize = (instance: string): number => statSync(daemon.paths.logFile(instance), { throwIfNoEntry: false })?.size ?? -1;
   const write = (always: boolean): void => {
     if (always) (pending = undefined), (firstUnwritten = undefined);
-    if (busy || !daemon.hasPlan()) return;
+    // A write for events is due shortly (or running): a look now would render the same page twice.
+    if (busy || !daemon.hasPlan() || (!always && pending !== undefined)) return;
+    const now = Date.now();
+    lookedAt = now;
     const snapshot = daemon.snapshot();
     const content = pageContent(snapshot, logSize);
-    const now = Date.now();
     if (!always && written && !pageChanged(written.content, content) && now - written.at < maxAgeMs) return;
     busy = true;
     // The renderer is loaded on the first write: it was a third of a cold daemon's start.
@@ -100,10 +106,13 @@ export function startStatusPageWriter(daemon: PageSource, file: string, timing: 
     pending = setTimeout(() => write(true), Math.max(0, Math.min(quietMs, firstUnwritten + maxDelayMs - now))).unref();
   };
   const unsubscribe = daemon.onEvent(soon);
-  const timer = setInterval(() => write(false), refreshMs).unref();
+  // Rounds come every 10 s or more, a little late: one 10 % short of the period is due.
+  const stopLooking = daemon.onUsageRound(() => {
+    if (Date.now() - lookedAt >= refreshMs * 0.9) write(false);
+  });
   return () => {
     unsubscribe();
-    clearInterval(timer);
+    stopLooking();
     clearTimeout(pending);
   };
 }

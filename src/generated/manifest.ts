@@ -431,7 +431,7 @@ export interface Vars {
  */
 export interface Monitor {
   /**
-   * How often agents with `thresholds` or `nice` are sampled and judged. Usage of the others (for status, the dashboard, the page and its sparklines) is refreshed every fifth interval, or at once when someone looks and it is older than one interval. Default `2s`.
+   * How often agents with `thresholds` or `nice` are sampled and judged. Usage of the others (for status, the dashboard, the page and its sparklines) is refreshed every fifth interval while someone watches (a look in the last 3 minutes, an open dashboard) or something is judged, once a minute while nobody does, and when someone looks: before the answer if it is older than five intervals, for the next look if older than one. Default `2s`.
    */
   interval?: string;
   /**

@@ -2,16 +2,15 @@
  * The status page: renders a StatusSnapshot into one self-contained HTML file
  * (inline CSS and SVG, no external assets) from the handlebars templates in
  * templates/status/. With `live` it becomes the dashboard: the same page plus
- * controls, dialogs and a small inline script. The templates are precompiled
- * by `npm run gen` (src/generated/status-templates.ts), so only handlebars'
- * runtime is loaded and nothing is compiled here. Never writes files or
+ * controls, dialogs and a small inline script. `npm run gen` compiles the
+ * templates to plain functions (src/generated/status-templates.ts), so
+ * nothing of handlebars is loaded or compiled here. Never writes files or
  * touches sockets; user text reaches the page only through `{{ }}`, which
  * escapes it.
  */
 
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import * as precompiled from '../generated/status-templates.js';
+import * as compiled from '../generated/status-templates.js';
 import type { AgentDetailView } from './agent-detail-view.js';
 import type { HistoryView } from './history-view.js';
 import type { StatusSnapshot } from './status-snapshot.js';
@@ -30,50 +29,36 @@ export interface StatusPageOptions {
   logTails?: { instance: string; lines: string[]; missing?: true }[];
 }
 
-type HandlebarsModule = typeof import('handlebars');
-type Template = ReturnType<HandlebarsModule['template']>;
-type Spec = Parameters<HandlebarsModule['template']>[0];
-// The runtime alone: the full module with its compiler is three times the code. Its own typings declare nothing.
-const Handlebars = createRequire(import.meta.url)('handlebars/runtime') as HandlebarsModule;
-
 const TEMPLATE_DIR = new URL('../../templates/status/', import.meta.url);
 /** Our own static files, inlined verbatim; the only unescaped output of the page. */
 const ASSETS = ['style.css', 'dashboard.js', 'log-view.js', 'history.js', 'agent-detail.js'] as const;
 
-interface Compiled {
-  page: Template;
-  region: Template;
-  history: Template;
-  detail: Template;
+/** HTML that the templates print as it is (handlebars' SafeString). */
+interface Trusted {
+  toHTML(): string;
 }
 
-let compiled: Compiled | undefined;
+let helpers: Record<string, (...args: never[]) => unknown> | undefined;
 
-function compile(): Compiled {
-  const hbs = Handlebars.create();
-  const assets = new Map<string, string>();
-  for (const name of ASSETS) assets.set(name, readFileSync(new URL(`assets/${name}`, TEMPLATE_DIR), 'utf8'));
-  hbs.registerHelper('asset', (name: unknown) => {
-    const text = typeof name === 'string' ? assets.get(name) : undefined;
-    if (text === undefined) throw new Error(`Internal error: unknown status page asset ${String(name)}`);
-    return new hbs.SafeString(text);
-  });
-  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hbs.registerHelper('add', (a: unknown, b: unknown) => Number(a) + Number(b));
-  // The last argument of a helper call is handlebars' options object.
-  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map(String).join(''));
-  for (const [name, spec] of Object.entries(precompiled.partials)) hbs.registerPartial(name, hbs.template(spec as Spec));
-  return {
-    page: hbs.template(precompiled.page as Spec),
-    region: hbs.template(precompiled.region as Spec),
-    history: hbs.template(precompiled.history as Spec),
-    detail: hbs.template(precompiled.detail as Spec),
+/** What the templates call (scripts/gen-templates.mjs names them); the assets are read on the first render. */
+function templateHelpers(): NonNullable<typeof helpers> {
+  if (helpers) return helpers;
+  const assets = new Map<string, Trusted>();
+  for (const name of ASSETS) {
+    const text = readFileSync(new URL(`assets/${name}`, TEMPLATE_DIR), 'utf8');
+    assets.set(name, { toHTML: () => text });
+  }
+  helpers = {
+    asset: (name: unknown): Trusted => {
+      const text = typeof name === 'string' ? assets.get(name) : undefined;
+      if (text === undefined) throw new Error(`Internal error: unknown status page asset ${String(name)}`);
+      return text;
+    },
+    eq: (a: unknown, b: unknown) => a === b,
+    add: (a: unknown, b: unknown) => Number(a) + Number(b),
+    concat: (...args: unknown[]) => args.map(String).join(''),
   };
-}
-
-function templates(): Compiled {
-  compiled ??= compile();
-  return compiled;
+  return helpers;
 }
 
 function historyContext(history: HistoryView): object {
@@ -91,20 +76,20 @@ function context(snapshot: StatusSnapshot, options: StatusPageOptions): object {
 
 /** Renders the whole self-contained page; with `options.live`, the dashboard. */
 export function renderStatusPage(snapshot: StatusSnapshot, options: StatusPageOptions = {}): string {
-  return templates().page(context(snapshot, options));
+  return compiled.page(context(snapshot, options), templateHelpers());
 }
 
 /** Renders one instance's detail (the dashboard shows it in a dialog). */
 export function renderAgentDetail(detail: AgentDetailView): string {
-  return templates().detail({ detail });
+  return compiled.detail({ detail }, templateHelpers());
 }
 
 /** Renders only the History section, for the dashboard to swap in after a rollback or an apply. */
 export function renderHistorySection(history: HistoryView, options: Pick<StatusPageOptions, 'live'> = {}): string {
-  return templates().history({ history: historyContext(history), live: options.live });
+  return compiled.history({ history: historyContext(history), live: options.live }, templateHelpers());
 }
 
 /** Renders only the part of the page that changes with the snapshot, for the dashboard to swap in. */
 export function renderStatusRegion(snapshot: StatusSnapshot, options: StatusPageOptions = {}): string {
-  return templates().region(context(snapshot, options));
+  return compiled.region(context(snapshot, options), templateHelpers());
 }

@@ -16,6 +16,7 @@ import { systemClock, type Clock } from './clock.js';
 import { DependencyOrder } from './dependency-order.js';
 import { Instance, type InstanceHost } from './instance.js';
 import { Monitor } from './monitor.js';
+import { unwatchedTiming, type UnwatchedTiming } from './usage-cadence.js';
 import { canReload } from './reload.js';
 import { procSampler, type Sampler, type Usage } from './sampler.js';
 import { statusOf, type AgentStatus } from './status.js';
@@ -37,6 +38,10 @@ export interface EngineOptions {
   logCheckMs?: number;
   /** The project's boundary (default: cgroup v2 where it can be created, else the process tree; see boundary.ts). */
   boundary?: ProjectBoundary;
+  /** CPU from the boundary's counter where it has one (default: only without an injected sampler; tests wrapping the real one say true). */
+  cpuFromBoundary?: boolean;
+  /** How long a look keeps usage watched and how often full rounds come unwatched (default: usage-cadence.ts, or its variable). */
+  unwatched?: UnwatchedTiming;
 }
 
 const SETTLED = new Set(['running', 'exited', 'failed', 'blocked', 'stopped']);
@@ -79,7 +84,7 @@ export class Engine {
     this.#monitor = new Monitor(
       { clock: this.#clock, sampler: this.#sampler, emit: (e) => this.#emit(e), instances: () => this.#instances.values() },
       // A sampler handed in (tests) is the only source of figures; the default one leaves CPU to the cgroup's counter where there is one.
-      { intervalMs: plan.monitor.intervalMs, logCheckMs: options.logCheckMs ?? 1000, cpuFromBoundary: options.sampler === undefined },
+      { intervalMs: plan.monitor.intervalMs, logCheckMs: options.logCheckMs ?? 1000, cpuFromBoundary: options.cpuFromBoundary ?? options.sampler === undefined, unwatched: options.unwatched ?? unwatchedTiming() },
     );
     this.#monitor.start();
   }
@@ -254,14 +259,24 @@ export class Engine {
     return this.#order.startOrder();
   }
 
-  /** How often every instance's usage is refreshed when nobody looks: the step of the sparklines' history. */
+  /** How often every instance's usage is refreshed while someone watches: the step of the sparklines' history. */
   usageIntervalMs(): number {
     return this.#monitor.usageEveryMs;
   }
 
-  /** Someone is looking at usage (status, dashboard, page): figures older than the monitor interval are refreshed now, for the next look. */
-  lookedAtUsage(): void {
-    this.#monitor.looked();
+  /** Runs `listener` after every full monitor round (every instance's usage fresh) with the clock ms it began; returns the unsubscribe function. */
+  onUsageRound(listener: (at: number) => void): () => void {
+    return this.#monitor.onFullRound(listener);
+  }
+
+  /** Someone is looking at usage (status, dashboard): resolves once figures are at most one usage step old; older than the monitor interval, they are refreshed for the next look. */
+  lookedAtUsage(): Promise<void> {
+    return this.#monitor.looked();
+  }
+
+  /** Someone watches usage until the returned function is called (an open dashboard stream). */
+  watchUsage(): () => void {
+    return this.#monitor.watch();
   }
 
   /** Runs one full monitor round now (tests). */

@@ -9,8 +9,11 @@
  * run cannot have written), and was looked at less than 30 s ago (CPU time of
  * a tree is counted in whole clock ticks, so a trickle of tiny writes can
  * stay below one). A checked log that is now known quiet, or whose agent has
- * no process, leaves the list. An idle fleet's daemon wakes for its logs once
- * per 30 s per instance rather than every second.
+ * no process, leaves the list. A quiet log due for its recheck that a
+ * monitor round comes across is looked at in that round (one stat) rather
+ * than on a tick of its own, and goes on the list only to be rotated: an
+ * idle fleet's daemon does not wake for its logs at all, and each quiet log
+ * is looked at every 30 s, or every round when rounds are further apart.
  */
 
 import type { EventInput } from '../events/event.js';
@@ -41,9 +44,18 @@ export class LogCheck {
     private readonly everyMs: number,
   ) {}
 
-  /** A round saw this instance, or it changed state: its log goes on the tick's list unless it is known quiet and was looked at recently. */
-  note(i: Instance, now: number): void {
-    if (i.spec.logs.maxSizeBytes <= 0 || this.#loud.has(i) || this.#canSkip(i, now)) return;
+  /**
+   * A round saw this instance (`inRound`), or it changed state: its log goes
+   * on the tick's list unless it is known quiet and was looked at recently.
+   * A quiet one a round finds due is looked at now, and listed only if it must be rotated.
+   */
+  note(i: Instance, now: number, inRound = false): void {
+    const { maxSizeBytes } = i.spec.logs;
+    if (maxSizeBytes <= 0 || this.#loud.has(i) || this.#canSkip(i, now)) return;
+    if (inRound && i.pid !== undefined && this.seen.log(i)?.quiet === true) {
+      this.seen.watch(i).log = { checkedAt: now, quiet: true };
+      if (!needsRotation(i.logFile, maxSizeBytes)) return;
+    }
     this.#loud.add(i);
     this.#schedule();
   }

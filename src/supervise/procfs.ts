@@ -7,9 +7,9 @@
  * sampler turns into usage. Reads only; never signals.
  */
 
-import { execFile } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { clockTicks } from './kernel-constants.js';
 
 export interface ProcInfo {
   pid: number;
@@ -218,31 +218,6 @@ export function treesOf(leaders: readonly number[], procs: readonly ProcInfo[] =
   const out = new Map<number, ProcInfo[]>();
   for (const l of leaders) out.set(l, treeIn(index, l, []));
   return out;
-}
-
-/** A positive integer from `getconf <name>`, or the fallback when getconf fails. */
-function getconf(name: string, fallback: number): Promise<number> {
-  return new Promise((resolve) => {
-    execFile('getconf', [name], { timeout: 2000 }, (error, stdout) => {
-      const v = Number(String(stdout).trim());
-      resolve(!error && Number.isInteger(v) && v > 0 ? v : fallback);
-    });
-  });
-}
-
-let clockTick: Promise<number> | undefined;
-let pageBytes: Promise<number> | undefined;
-
-/** Clock ticks per second (`getconf CLK_TCK`), asked once; 100 when getconf is unavailable. */
-export function clockTicks(): Promise<number> {
-  clockTick ??= getconf('CLK_TCK', 100);
-  return clockTick;
-}
-
-/** Bytes per memory page (`getconf PAGESIZE`), asked once; 4096 when getconf is unavailable. */
-export function pageSize(): Promise<number> {
-  pageBytes ??= getconf('PAGESIZE', 4096);
-  return pageBytes;
 }
 
 /**

@@ -7,7 +7,8 @@
  * values. Measures only; thresholds.ts judges.
  */
 
-import { clockTicks, pageSize, uptimeSeconds } from './procfs.js';
+import { clockTicks, pageSize } from './kernel-constants.js';
+import { uptimeSeconds } from './procfs.js';
 import { StatFiles } from './stat-files.js';
 
 export interface Usage {

@@ -284,12 +284,13 @@ t.test('malformed requests get 4xx and the server keeps serving', async (t) => {
 t.test('close ends open streams and stops listening', async (t) => {
   const backend = new TestBackend(loadFixture('empty'));
   const server = await startDashboardServer(backend);
+  let watchingWhileOpen = 0;
   const ended = new Promise<void>((resolve) => {
     const req = httpRequest({ host: '127.0.0.1', port: server.port, path: `/api/events?token=${server.token}`, headers: { Host: `127.0.0.1:${server.port}` } }, (res) => {
       res.resume();
       res.on('close', () => resolve());
       // Close only once the stream is open.
-      res.once('data', () => void server.close());
+      res.once('data', () => ((watchingWhileOpen = backend.watching), void server.close()));
     });
     req.on('error', () => resolve());
     req.end();
@@ -297,6 +298,8 @@ t.test('close ends open streams and stops listening', async (t) => {
   await ended;
   await server.close();
   t.equal(backend.listenerCount, 0, 'unsubscribed from the backend');
+  t.equal(watchingWhileOpen, 1, 'the open stream held a watch on usage');
+  t.equal(backend.watching, 0, 'released when it ended');
   await t.rejects(request(server, '/api/status'), { code: 'ECONNREFUSED' });
 });
 

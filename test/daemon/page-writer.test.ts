@@ -53,7 +53,12 @@ t.test('the periodic look rewrites the page only when its content changed, event
     snapshot: () => (looks++, snapshot),
     planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
     onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
+    onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
   };
+  // The monitor's full rounds, every 50 ms here: the periodic look rides on them.
+  const rounds = new Set<() => void>();
+  const roundTimer = setInterval(() => rounds.forEach((l) => l()), 50);
+  t.teardown(() => clearInterval(roundTimer));
   const stop = startStatusPageWriter(source, paths.statusPage, { quietMs: 10, maxDelayMs: 50, refreshMs: 40, maxAgeMs: 60_000 });
   t.teardown(stop);
   const until = async (f: () => boolean, what: string): Promise<void> => {
@@ -83,4 +88,61 @@ t.test('the periodic look rewrites the page only when its content changed, event
   const third = inode();
   for (const l of listeners) l({ type: 'agent-started' } as OrchestraEvent);
   await until(() => inode() !== third, 'rewritten after an event, with nothing else changed');
+});
+
+t.test('the periodic look has no timer of its own: it comes after a full round, once the refresh period has passed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'page-writer-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const paths = statePaths(dir);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  let looks = 0;
+  const rounds = new Set<() => void>();
+  const source: PageSource = {
+    paths,
+    hasPlan: () => true,
+    snapshot: () => (looks++, fixture()),
+    planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
+    onEvent: () => () => true,
+    onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
+  };
+  const stop = startStatusPageWriter(source, paths.statusPage, { refreshMs: 200, maxAgeMs: 60_000 });
+  t.teardown(stop);
+  const round = (): void => rounds.forEach((l) => l());
+  await new Promise((r) => setTimeout(r, 500));
+  t.equal(looks, 0, 'no round, no look, however long');
+  round();
+  t.equal(looks, 1, 'the first round looks');
+  round();
+  t.equal(looks, 1, 'a round within the refresh period does not');
+  await new Promise((r) => setTimeout(r, 250));
+  round();
+  t.equal(looks, 2, 'a round after it does');
+  stop();
+  t.equal(rounds.size, 0, 'stopping the writer unsubscribes from the rounds');
+});
+
+t.test('a round while a write for events is due does not look: the page is rendered once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'page-writer-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const paths = statePaths(dir);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  let looks = 0;
+  const rounds = new Set<() => void>();
+  const listeners = new Set<(e: OrchestraEvent) => void>();
+  const source: PageSource = {
+    paths,
+    hasPlan: () => true,
+    snapshot: () => (looks++, fixture()),
+    planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
+    onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
+    onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
+  };
+  const stop = startStatusPageWriter(source, paths.statusPage, { quietMs: 300, maxDelayMs: 1000, refreshMs: 10, maxAgeMs: 60_000 });
+  t.teardown(stop);
+  for (const l of listeners) l({ type: 'agent-started' } as OrchestraEvent);
+  rounds.forEach((l) => l());
+  t.equal(looks, 0, 'the round left the page to the write the events asked for');
+  const deadline = Date.now() + 60_000;
+  while (looks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(looks, 1, 'which came');
 });

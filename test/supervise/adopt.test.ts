@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import t, { type Test } from 'tap';
-import { clockTicks, processStartedAt, readAllProcs } from '../../src/supervise/procfs.js';
+import { clockTicks } from '../../src/supervise/kernel-constants.js';
+import { processStartedAt, readAllProcs } from '../../src/supervise/procfs.js';
 import { dep, fixture, harness, is, plan, spec } from './spec-helper.js';
 
 const alive = (pid: number) => readAllProcs().some((p) => p.pid === pid && p.state !== 'Z');

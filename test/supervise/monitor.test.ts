@@ -7,6 +7,18 @@ import { systemClock, type Clock } from '../../src/supervise/clock.js';
 import { procSampler, type Sampler, type Usage } from '../../src/supervise/sampler.js';
 import { fixture, harness, is, plan, sh, spec, tempDir } from './spec-helper.js';
 
+/** Full rounds at the watched step whether anyone looks or not (the unwatched step is no longer than the watched one). */
+const WATCHED = { watchedForMs: 0, everyMs: 1 };
+
+/** Waits for `cond`, polling; fails naming `what` after a minute. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A sampler fed by the test: every pid reports the current value of `rss`/`cpu`; it counts its calls. */
 function fakeSampler() {
   const s = { rss: 0, cpu: 0, calls: 0, pidsPerCall: [] as number[] };
@@ -113,7 +125,7 @@ t.test('the log tick skips a file whose writer used no CPU since its last look, 
   const LIMIT = 64 * 1024;
   // Writes past the limit once the first looks (log tick every 5 ms) have seen a small file.
   const writer = sh(`sleep 2; head -c ${LIMIT * 2} /dev/zero; exec sleep 60`);
-  const h = harness(t, plan([spec({ name: 'w', command: writer, logs: { maxSizeBytes: LIMIT, keep: 1 } })], 50), { sampler, logCheckMs: 5 });
+  const h = harness(t, plan([spec({ name: 'w', command: writer, logs: { maxSizeBytes: LIMIT, keep: 1 } })], 50), { sampler, logCheckMs: 5, unwatched: WATCHED });
   await h.engine.startAll();
   const file = `${h.stateDir}/logs/w.log`;
   const until = async (cond: () => boolean, what: string): Promise<void> => {
@@ -235,15 +247,8 @@ t.test('an idle fleet without thresholds wakes the monitor only for full rounds,
   const armed: number[] = [];
   const clock: Clock = { ...systemClock, setTimeout: (fn, ms) => (armed.push(ms), systemClock.setTimeout(fn, ms)) };
   const quiet = (name: string) => spec({ name, command: sh('exec sleep 600'), logs: { maxSizeBytes: 1024 * 1024, keep: 1 } });
-  const h = harness(t, plan([quiet('a'), quiet('b')], INTERVAL), { sampler, clock, logCheckMs: LOG_MS });
+  const h = harness(t, plan([quiet('a'), quiet('b')], INTERVAL), { sampler, clock, logCheckMs: LOG_MS, unwatched: WATCHED });
   await h.engine.startAll();
-  const until = async (cond: () => boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 30_000;
-    while (!cond()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
   // Two full rounds: the logs have been looked at and both agents showed 0 % CPU.
   await until(() => s.calls >= 2, 'two full rounds');
   const from = armed.length;
@@ -259,4 +264,85 @@ t.test('an idle fleet without thresholds wakes the monitor only for full rounds,
   const at = armed.length;
   await until(() => armed.slice(at).filter((ms) => ms === LOG_MS).length >= 3, 'log ticks once a writer shows CPU');
   t.pass('the log tick came back');
+});
+
+t.test('unwatched, full rounds come at the unwatched step; a look or a held watch brings the watched step back at once, until it runs out', async (t) => {
+  const { s, sampler } = fakeSampler();
+  // Watched step 100 ms (five intervals of 20), unwatched 5 s; a look keeps the fleet watched for 400 ms.
+  const armed: number[] = [];
+  const clock: Clock = { ...systemClock, setTimeout: (fn, ms) => (armed.push(ms), systemClock.setTimeout(fn, ms)) };
+  const h = harness(t, plan([spec({ name: 'a', command: sh('exec sleep 600') })], 20), { sampler, clock, unwatched: { watchedForMs: 400, everyMs: 5000 } });
+  await h.engine.startAll();
+  await until(() => s.calls >= 1, 'the first full round');
+  await until(() => armed.at(-1)! > 1000, 'the tick armed after it');
+  t.ok(armed.at(-1)! > 4000, `nobody looked: the next round in ${armed.at(-1)} ms (the unwatched step)`);
+
+  const rounds = new Array<number>();
+  h.engine.onUsageRound((at) => rounds.push(at));
+  void h.engine.lookedAtUsage();
+  t.ok(armed.at(-1)! <= 100, `a look re-arms the tick for the watched step at once (${armed.at(-1)} ms)`);
+  await until(() => rounds.length >= 3, 'three full rounds while watched');
+  await until(() => armed.at(-1)! > 1000, 'the watch to run out');
+  t.ok(armed.at(-1)! > 4000 - 400, `then back to the unwatched step (${armed.at(-1)} ms)`);
+
+  const release = h.engine.watchUsage();
+  t.ok(armed.at(-1)! <= 100, 'a held watch re-arms for the watched step');
+  const from = rounds.length;
+  const heldSince = Date.now();
+  await until(() => rounds.length >= from + 3 && Date.now() - heldSince > 800, 'rounds past twice the look\'s watch');
+  t.ok(armed.slice(-3).every((ms) => ms <= 100), `held, the step stays the watched one (${armed.slice(-3).join(', ')} ms)`);
+  release();
+  await until(() => armed.at(-1)! > 1000, 'the tick after the release');
+  t.pass('released, back to the unwatched step');
+});
+
+t.test('a look at figures older than the watched step waits for a round; younger than one interval, it does not', async (t) => {
+  const { s, sampler } = fakeSampler();
+  const h = harness(t, plan([spec({ name: 'a', command: sh('exec sleep 600') })], 20), { sampler, unwatched: { watchedForMs: 1, everyMs: 60_000 } });
+  await h.engine.startAll();
+  await h.engine.sampleNow();
+  s.rss = 7 * 1024 * 1024;
+  await new Promise((r) => setTimeout(r, 150)); // older than the watched step (100 ms); nothing samples meanwhile
+  await h.engine.lookedAtUsage();
+  t.equal(h.engine.status()[0]!.rss, 7 * 1024 * 1024, 'the answer after the look has the figures of a round it waited for');
+  const calls = s.calls;
+  await h.engine.lookedAtUsage();
+  t.equal(s.calls, calls, 'a look right after: no round');
+});
+
+t.test('each full round tells its listeners once, after its figures are in; partial rounds do not', async (t) => {
+  const { s, sampler } = fakeSampler();
+  s.rss = 3;
+  const h = harness(t, plan([spec({ name: 'judged', thresholds: { memory: { critical: 1e15, forMs: 1000 }, onCritical: 'alert' } }), spec({ name: 'plain' })], 30), { sampler, unwatched: WATCHED });
+  const seen: { calls: number; rss: number | undefined }[] = [];
+  h.engine.onUsageRound(() => seen.push({ calls: s.calls, rss: h.engine.usages().find((u) => u.name === 'plain')?.usage?.rss }));
+  await h.engine.startAll();
+  const deadline = Date.now() + 60_000;
+  while (s.calls < 12 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const full = s.pidsPerCall.filter((n) => n === 2).length;
+  t.ok(seen.length >= full - 1 && seen.length <= full, `${seen.length} notices for ${full} full rounds of ${s.calls}`);
+  t.ok(seen.every((x) => x.rss === 3), 'each after its round measured every instance');
+});
+
+t.test('with the cgroup boundary, an instance whose cgroup ran nothing since the last round keeps its figures without its members being read', async (t) => {
+  const real = procSampler();
+  const sampled: number[][] = [];
+  const sampler: Sampler = { sample: (pids) => (sampled.push([...pids]), real.sample(pids)), close: () => real.close?.() };
+  const h = harness(t, plan([spec({ name: 'idle', command: sh('exec sleep 600') }), spec({ name: 'busy', command: sh('while :; do sleep 0.02; done') })], 100_000), { sampler, cpuFromBoundary: true });
+  if (h.engine.boundaryInfo().kind !== 'cgroup') {
+    t.comment(`skipped: no cgroup boundary here (${h.engine.boundaryInfo().reason})`);
+    return;
+  }
+  await h.engine.startAll();
+  const pidOf = (name: string): number => h.engine.status().find((s) => s.name === name)!.pid!;
+  await h.engine.sampleNow();
+  t.ok(sampled[0]!.includes(pidOf('idle')), 'the first round reads every member');
+  sampled.length = 0;
+  await new Promise((r) => setTimeout(r, 300)); // the busy one forks a `sleep` every 20 ms meanwhile
+  await h.engine.sampleNow();
+  t.ok(sampled.length === 1 && !sampled[0]!.includes(pidOf('idle')), `the next reads only the busy one (${JSON.stringify(sampled)})`);
+  t.ok(sampled[0]!.includes(pidOf('busy')), 'whose cgroup ran');
+  const idle = h.engine.status().find((s) => s.name === 'idle')!;
+  t.equal(idle.cpu, 0, 'the idle one at 0 %');
+  t.ok((idle.rss ?? 0) > 0, `with the memory last read (${idle.rss} bytes)`);
 });
