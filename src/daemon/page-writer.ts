@@ -82,7 +82,8 @@ export function startStatusPageWriter(daemon: PageSource, file: string, timing: 
   const logSize = (instance: string): number => statSync(daemon.paths.logFile(instance), { throwIfNoEntry: false })?.size ?? -1;
   const write = (always: boolean): void => {
     if (always) (pending = undefined), (firstUnwritten = undefined);
-    if (busy || !daemon.hasPlan()) return;
+    // A write for events is due shortly (or running): a look now would render the same page twice.
+    if (busy || !daemon.hasPlan() || (!always && pending !== undefined)) return;
     const now = Date.now();
     lookedAt = now;
     const snapshot = daemon.snapshot();

@@ -38,6 +38,8 @@ export interface EngineOptions {
   logCheckMs?: number;
   /** The project's boundary (default: cgroup v2 where it can be created, else the process tree; see boundary.ts). */
   boundary?: ProjectBoundary;
+  /** CPU from the boundary's counter where it has one (default: only without an injected sampler; tests wrapping the real one say true). */
+  cpuFromBoundary?: boolean;
   /** How long a look keeps usage watched and how often full rounds come unwatched (default: usage-cadence.ts, or its variable). */
   unwatched?: UnwatchedTiming;
 }
@@ -82,7 +84,7 @@ export class Engine {
     this.#monitor = new Monitor(
       { clock: this.#clock, sampler: this.#sampler, emit: (e) => this.#emit(e), instances: () => this.#instances.values() },
       // A sampler handed in (tests) is the only source of figures; the default one leaves CPU to the cgroup's counter where there is one.
-      { intervalMs: plan.monitor.intervalMs, logCheckMs: options.logCheckMs ?? 1000, cpuFromBoundary: options.sampler === undefined, unwatched: options.unwatched ?? unwatchedTiming() },
+      { intervalMs: plan.monitor.intervalMs, logCheckMs: options.logCheckMs ?? 1000, cpuFromBoundary: options.cpuFromBoundary ?? options.sampler === undefined, unwatched: options.unwatched ?? unwatchedTiming() },
     );
     this.#monitor.start();
   }

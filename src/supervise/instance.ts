@@ -63,40 +63,58 @@ export class Instance {
   }
 
   #makeCore(): InstanceCore {
-    // Getters, so the modules always see the current spec, state and probes.
-    const self = this;
-    return {
-      self,
-      host: this.#host,
-      run: this.#run,
-      restarts: this.#restarts,
-      get name() {
-        return self.name;
-      },
-      get spec() {
-        return self.spec;
-      },
-      get state() {
-        return self.state;
-      },
-      get pid() {
-        return self.pid;
-      },
-      get boundary() {
-        return self.boundary;
-      },
-      get logFile() {
-        return self.logFile;
-      },
-      get probes() {
-        return self.#probes;
-      },
-      move: (input, event) => this.#move(input, event),
-      emit: (event) => this.#emit(event),
-      treeLastSeen: () => this.#host.treeLastSeen(this),
-      setLastExit: (exit) => (this.#lastExit = exit),
-    };
+    return new Instance.#Core(this);
   }
+
+  /**
+   * The core as a class: its getters and methods live once on a prototype.
+   * An object literal with getters and arrow functions, made per instance,
+   * cost each instance its own hidden class and a dozen closures (~2 KiB).
+   * Getters, so the modules always see the current spec, state and probes.
+   */
+  static readonly #Core = class implements InstanceCore {
+    readonly host: InstanceHost;
+    readonly run: InstanceCore['run'];
+    readonly restarts: RestartRecord;
+    constructor(readonly self: Instance) {
+      this.host = self.#host;
+      this.run = self.#run;
+      this.restarts = self.#restarts;
+    }
+    get name(): string {
+      return this.self.name;
+    }
+    get spec(): Readonly<AgentSpec> {
+      return this.self.spec;
+    }
+    get state(): AgentState {
+      return this.self.state;
+    }
+    get pid(): number | undefined {
+      return this.self.pid;
+    }
+    get boundary(): InstanceBoundary {
+      return this.self.boundary;
+    }
+    get logFile(): string {
+      return this.self.logFile;
+    }
+    get probes(): RunProbes {
+      return this.self.#probes;
+    }
+    move(input: StateInput, event?: EventFields): void {
+      this.self.#move(input, event);
+    }
+    emit(event: EventFields): void {
+      this.self.#emit(event);
+    }
+    treeLastSeen(): ReturnType<InstanceCore['treeLastSeen']> {
+      return this.host.treeLastSeen(this.self);
+    }
+    setLastExit(exit: ExitInfo): void {
+      this.self.#lastExit = exit;
+    }
+  };
 
   /** The instance name (`web-0`), unique in the plan. */
   get name(): string {

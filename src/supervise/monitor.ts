@@ -249,12 +249,21 @@ export class Monitor {
       judged ||= judge;
       if (!full && !judge) continue;
       const w = this.#seen.watch(i);
+      const run = this.#seen.run(w, i.pid);
       const boundary = i.boundary;
+      const counted = this.options.cpuFromBoundary && run.inCgroup ? boundary.cpuUsageUsec() : undefined;
+      // Nothing in the cgroup ran since the round that read its members: none came or went and none touched its
+      // memory (the kernel's reclaim aside), so its figures carry over without reading the members again.
+      if (!judge && counted !== undefined && counted === w.counter?.usec && run.usage) {
+        run.usage = { cpu: cpuFromCounter(w, counted, performance.now()) ?? 0, rss: run.usage.rss };
+        if (w.log) w.log.quiet = run.usage.cpu === 0 && w.log.quiet !== false;
+        continue;
+      }
       const inCgroup = boundary.pids();
       // A main process outside its cgroup was adopted from a daemon that ran without one: its tree is the boundary.
       const pids = inCgroup?.includes(i.pid) ? inCgroup : undefined;
       if (!pids) needTrees = true;
-      targets.push({ i, w, run: this.#seen.run(w, i.pid), pids, usec: pids && this.options.cpuFromBoundary ? boundary.cpuUsageUsec() : undefined });
+      targets.push({ i, w, run, pids, usec: pids && this.options.cpuFromBoundary ? (counted ?? boundary.cpuUsageUsec()) : undefined });
     }
     // Only a full round sees every instance; one with thresholds that starts later says so itself (changed()).
     if (full) this.#judged = judged;
@@ -280,6 +289,7 @@ export class Monitor {
       }
       if (usec !== undefined) cpu = cpuFromCounter(w, usec, at) ?? cpu;
       run.usage = { cpu, rss };
+      run.inCgroup = usec !== undefined;
       if (w.log) w.log.quiet = cpu === 0 && w.log.quiet !== false;
       // A writer that woke up is looked at from the next tick on, not from the next round.
       if (w.log?.quiet === false) this.#logs.note(i, now);

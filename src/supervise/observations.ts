@@ -26,6 +26,8 @@ export interface RunSeen {
   tree: readonly ProcInfo[];
   /** Members already given the spec's niceness. */
   niced: Set<number>;
+  /** The last round read the members from the cgroup and CPU from its counter (so an unmoved counter means nothing changed). */
+  inCgroup: boolean;
 }
 
 /** The monitor's own record of one instance. */
@@ -63,7 +65,7 @@ export class Observations {
 
   /** The record of the instance's current run, started afresh when its main pid changed. */
   run(w: Watch, pid: number): RunSeen {
-    if (w.run?.pid !== pid) w.run = { pid, usage: undefined, tree: [], niced: new Set() };
+    if (w.run?.pid !== pid) w.run = { pid, usage: undefined, tree: [], niced: new Set(), inCgroup: false };
     return w.run;
   }
 

@@ -146,13 +146,8 @@ export async function spawnAgent(spec: AgentSpec, options: SpawnOptions): Promis
     // The child holds its own copy of the descriptor now.
     closeSync(fd);
   }
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  const started = await new Promise<Result<number, string>>((resolve) => {
-    child.once('spawn', () => resolve(ok(child.pid!)));
-    child.once('error', (e: NodeJS.ErrnoException) => resolve(err(spawnErrorReason(e.code, file, spec.cwd))));
-  });
+  const { exited, started: spawned } = childOutcomes(child, file, spec.cwd);
+  const started = await spawned;
   if (!started.ok) {
     // Born within: the cgroup was made for a program that never ran (its exec failed).
     if (launch.within) boundary?.release();
@@ -171,12 +166,31 @@ export async function spawnAgent(spec: AgentSpec, options: SpawnOptions): Promis
     // Niced (where it was not born so) before the gate lets the program run.
     if (spec.nice !== undefined) applyNice([started.value], spec.nice);
     // EPIPE if the shell died meanwhile: its exit is reported like any other.
-    gate?.on('error', () => {});
+    gate?.on('error', ignore);
     gate?.end('go\n');
   } else if (spec.nice !== undefined) applyNice([started.value], spec.nice);
   child.unref();
   return ok({ pid: started.value, child, exited });
 }
+
+/**
+ * The child's exit and whether it ran, from listeners made here rather than
+ * in spawnAgent: the 'error' listener stays on the child for its whole life,
+ * and a closure made in spawnAgent would keep spawnAgent's scope with it (the
+ * child's environment, its launch, ~3 KiB per instance for as long as it runs).
+ */
+function childOutcomes(child: ChildProcess, file: string, cwd: string): { exited: SpawnedProcess['exited']; started: Promise<Result<number, string>> } {
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const started = new Promise<Result<number, string>>((resolve) => {
+    child.once('spawn', () => resolve(ok(child.pid!)));
+    child.once('error', (e: NodeJS.ErrnoException) => resolve(err(spawnErrorReason(e.code, file, cwd))));
+  });
+  return { exited, started };
+}
+
+function ignore(): void {}
 
 /** Why `file` cannot be executed from `cwd` with this PATH, or undefined when it can (spawn's ENOENT/EACCES, said beforehand). */
 function findProgram(file: string, path: string | undefined, cwd: string): string | undefined {

@@ -323,3 +323,26 @@ t.test('each full round tells its listeners once, after its figures are in; part
   t.ok(seen.length >= full - 1 && seen.length <= full, `${seen.length} notices for ${full} full rounds of ${s.calls}`);
   t.ok(seen.every((x) => x.rss === 3), 'each after its round measured every instance');
 });
+
+t.test('with the cgroup boundary, an instance whose cgroup ran nothing since the last round keeps its figures without its members being read', async (t) => {
+  const real = procSampler();
+  const sampled: number[][] = [];
+  const sampler: Sampler = { sample: (pids) => (sampled.push([...pids]), real.sample(pids)), close: () => real.close?.() };
+  const h = harness(t, plan([spec({ name: 'idle', command: sh('exec sleep 600') }), spec({ name: 'busy', command: sh('while :; do sleep 0.02; done') })], 100_000), { sampler, cpuFromBoundary: true });
+  if (h.engine.boundaryInfo().kind !== 'cgroup') {
+    t.comment(`skipped: no cgroup boundary here (${h.engine.boundaryInfo().reason})`);
+    return;
+  }
+  await h.engine.startAll();
+  const pidOf = (name: string): number => h.engine.status().find((s) => s.name === name)!.pid!;
+  await h.engine.sampleNow();
+  t.ok(sampled[0]!.includes(pidOf('idle')), 'the first round reads every member');
+  sampled.length = 0;
+  await new Promise((r) => setTimeout(r, 300)); // the busy one forks a `sleep` every 20 ms meanwhile
+  await h.engine.sampleNow();
+  t.ok(sampled.length === 1 && !sampled[0]!.includes(pidOf('idle')), `the next reads only the busy one (${JSON.stringify(sampled)})`);
+  t.ok(sampled[0]!.includes(pidOf('busy')), 'whose cgroup ran');
+  const idle = h.engine.status().find((s) => s.name === 'idle')!;
+  t.equal(idle.cpu, 0, 'the idle one at 0 %');
+  t.ok((idle.rss ?? 0) > 0, `with the memory last read (${idle.rss} bytes)`);
+});
