@@ -10,10 +10,11 @@
  * of HTTP (the dashboard's log stream turns the callbacks into messages).
  */
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { maskText } from '../plan/secrets.js';
 import { rotatedName } from '../supervise/log-rotation.js';
+import { withOpenFile } from '../util/open-file.js';
 
 /** What the follower reports. */
 export interface LogListener {
@@ -82,13 +83,7 @@ const NEWLINE = 0x0a;
  * per log), and a snapshot usually needs one chunk.
  */
 export function readLogTail(file: string, n: number, secrets: readonly string[], windowBytes = TAIL_WINDOW_BYTES): string[] | undefined {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
+  return withOpenFile(file, (fd) => {
     const size = fstatSync(fd).size;
     const floor = Math.max(0, size - windowBytes);
     const chunks: Buffer[] = [];
@@ -108,9 +103,7 @@ export function readLogTail(file: string, n: number, secrets: readonly string[],
     const lines = (start > 0 ? text.slice(text.indexOf('\n') + 1) : text).split('\n');
     lines.pop();
     return lines.slice(Math.max(0, lines.length - n)).map((l) => shownLine(l, secrets));
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /** Follows `file` until the returned stop function is called. */
