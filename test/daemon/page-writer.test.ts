@@ -17,12 +17,12 @@ function fakeSource(t: Test) {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const paths = statePaths(dir);
   mkdirSync(join(dir, 'logs'), { recursive: true });
-  const rounds = new Set<() => void>();
+  const rounds = new Set<(watched: boolean) => void>();
   const listeners = new Set<(e: OrchestraEvent) => void>();
-  const f: { paths: typeof paths; looks: number; round: () => void; event: () => void; rounds: typeof rounds; source: PageSource } = {
+  const f: { paths: typeof paths; looks: number; round: (watched?: boolean) => void; event: () => void; rounds: typeof rounds; source: PageSource } = {
     paths,
     looks: 0,
-    round: (): void => rounds.forEach((l) => l()),
+    round: (watched = true): void => rounds.forEach((l) => l(watched)),
     event: (): void => listeners.forEach((l) => l({ type: 'agent-started' } as OrchestraEvent)),
     rounds,
     source: {
@@ -82,8 +82,8 @@ t.test('the periodic look rewrites the page only when its content changed, event
     onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
   };
   // The monitor's full rounds, every 50 ms here: the periodic look rides on them.
-  const rounds = new Set<() => void>();
-  const roundTimer = setInterval(() => rounds.forEach((l) => l()), 50);
+  const rounds = new Set<(watched: boolean) => void>();
+  const roundTimer = setInterval(() => rounds.forEach((l) => l(true)), 50);
   t.teardown(() => clearInterval(roundTimer));
   const stop = startStatusPageWriter(source, paths.statusPage, { quietMs: 10, maxDelayMs: 50, refreshMs: 40, maxAgeMs: 60_000 });
   t.teardown(stop);
@@ -143,4 +143,24 @@ t.test('a round while a write for events is due does not look: the page is rende
   const deadline = Date.now() + 60_000;
   while (f.looks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   t.equal(f.looks, 1, 'which came');
+});
+
+t.test('while nobody watches, a round looks at the page only once it is nearly its maximum age', async (t) => {
+  const f = fakeSource(t);
+  const stop = startStatusPageWriter(f.source, f.paths.statusPage, { refreshMs: 50, maxAgeMs: 800 });
+  t.teardown(stop);
+  const written = (): boolean => statSync(f.paths.statusPage, { throwIfNoEntry: false }) !== undefined;
+  f.round(false);
+  t.equal(f.looks, 1, 'no page yet: the first unwatched round looks');
+  const deadline = Date.now() + 60_000;
+  while (!written() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const writtenAt = Date.now();
+  await new Promise((r) => setTimeout(r, 100));
+  f.round(false);
+  t.equal(f.looks, 1, 'past the refresh period, unwatched: no look');
+  f.round(true);
+  t.equal(f.looks, 2, 'watched: a look');
+  while (Date.now() - writtenAt < 800 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  f.round(false);
+  t.equal(f.looks, 3, 'unwatched, at its maximum age: a look (which rewrites it)');
 });
