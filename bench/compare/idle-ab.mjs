@@ -1,9 +1,10 @@
-// A/B of an idle daemon's own CPU: two builds of orchestra (A, B: repo folders with dist/ built) each run 100 idle
-// agents (bench/compare's agent.sh), side by side and at the same time, so both see the same machine load. Per
+// A/B of an idle daemon's own CPU: two or three builds of orchestra (A, B, optionally C: repo folders with dist/
+// built) each run 100 idle agents (bench/compare's agent.sh), side by side and at the same time, so all see the
+// same machine load; which starts first rotates from run to run. Per
 // run it prints each daemon's CPU (ns from /proc/<pid>/task/*/schedstat, all threads) and how often its main thread
 // was scheduled (a proxy for wake-ups) in three windows after the last agent started: 1-21 s (right after start),
 // 60-80 s (bench/compare's steady W2) and 60-180 s (two idle minutes). Nobody runs `status` meanwhile. Not a test.
-// Run: A=/path/to/old B=/path/to/new RUNS=3 node bench/compare/idle-ab.mjs
+// Run: A=/path/to/old B=/path/to/new [C=/path/to/newer] RUNS=3 node bench/compare/idle-ab.mjs
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +14,9 @@ import { fileURLToPath } from 'node:url';
 const agentScript = fileURLToPath(new URL('./agent.sh', import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 3);
 const N = Number(process.env.AGENTS ?? 100);
-const builds = { A: process.env.A, B: process.env.B };
-if (!builds.A || !builds.B) throw new Error('set A and B to two repo folders with dist/ built');
+const builds = Object.fromEntries(['A', 'B', 'C'].filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
+const names = Object.keys(builds);
+if (!builds.A || !builds.B) throw new Error('set A and B (and C if you like) to repo folders with dist/ built');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU ns of every thread of `pid`, and the main thread's timeslice count. */
@@ -37,10 +39,10 @@ function start(name, repo) {
   return { name, dir, cli, pid: Number(readFileSync(join(dir, '.orchestra', 'daemon.pid'), 'utf8')) };
 }
 
-const results = { A: [], B: [] };
+const results = Object.fromEntries(names.map((k) => [k, []]));
 for (let run = 0; run < RUNS; run++) {
   // Alternate which one starts first.
-  const order = run % 2 ? ['B', 'A'] : ['A', 'B'];
+  const order = names.map((_, i) => names[(i + run) % names.length]);
   const fleets = order.map((k) => start(k, builds[k]));
   try {
     for (const f of fleets) while (readdirSync(join(f.dir, 'pids')).filter((p) => !p.endsWith('.tmp')).length < N) await sleep(20);
@@ -79,7 +81,7 @@ for (let run = 0; run < RUNS; run++) {
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-for (const k of ['A', 'B']) {
+for (const k of names) {
   const r = results[k];
   const m = (w) => `${median(r.map((x) => x[w].cpuPct)).toFixed(3)} % / ${median(r.map((x) => x[w].slices))} slices`;
   console.log(`median ${k} (${builds[k]}): 1-21 s ${m('start')}; 60-80 s ${m('steady')}; 60-180 s ${m('twoMin')}`);

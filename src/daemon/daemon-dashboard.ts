@@ -24,7 +24,7 @@ export function daemonBackend(daemon: Daemon): DashboardBackend {
     subscribe: (listener) => {
       // Fresh figures are a change too: an open dashboard's CPU and memory move without events.
       const offEvents = daemon.onEvent(() => listener());
-      const offRounds = daemon.onUsageRound(listener);
+      const offRounds = daemon.onUsageRound(() => listener());
       return () => (offEvents(), offRounds());
     },
     watch: () => daemon.watchUsage(),

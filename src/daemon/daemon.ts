@@ -74,7 +74,7 @@ export class Daemon {
   readonly #listeners = new Set<(e: OrchestraEvent) => void>();
   readonly #eventLog: EventLog;
   readonly #history: UsageHistory = { intervalMs: 10_000, byInstance: new Map() };
-  readonly #roundListeners = new Set<() => void>();
+  readonly #roundListeners = new Set<(watched: boolean) => void>();
   /** Notes for the daemon log: recovery decisions a human may want to read. */
   readonly notes: string[];
 
@@ -101,12 +101,12 @@ export class Daemon {
   #followRounds(engine: Engine): void {
     this.#history.intervalMs = engine.usageIntervalMs();
     delete this.#history.lastAt;
-    engine.onUsageRound((at) => {
+    engine.onUsageRound((at, watched) => {
       recordUsages(this.#history, engine.usages(), HISTORY_SAMPLES, at);
       // A listener's failure goes to the daemon log: it must not become the monitor's (an unhandled rejection).
       for (const listener of this.#roundListeners) {
         try {
-          listener();
+          listener(watched);
         } catch (e) {
           this.log(`after a monitor round: ${e instanceof Error ? e.message : String(e)}`);
         }
@@ -146,8 +146,8 @@ export class Daemon {
     });
   }
 
-  /** Runs `listener` after each full monitor round, once its sparkline points are recorded; returns the unsubscribe function. */
-  onUsageRound(listener: () => void): () => void {
+  /** Runs `listener` after each full monitor round, once its sparkline points are recorded, with whether someone watches usage; returns the unsubscribe function. */
+  onUsageRound(listener: (watched: boolean) => void): () => void {
     this.#roundListeners.add(listener);
     return () => this.#roundListeners.delete(listener);
   }

@@ -27,7 +27,7 @@ export async function pageExtras(stateDir: string, applied: Revision | undefined
   const secrets = await logSecrets(stateDir, applied);
   const logTails: NonNullable<StatusPageOptions['logTails']> = [];
   for (const { name } of applied?.plan.instances ?? []) {
-    const lines = await readLogTail(statePaths(stateDir).logFile(name), PAGE_LOG_LINES, secrets);
+    const lines = readLogTail(statePaths(stateDir).logFile(name), PAGE_LOG_LINES, secrets);
     logTails.push(lines === undefined ? { instance: name, lines: [], missing: true } : { instance: name, lines });
   }
   return { history: await loadHistory(stateDir, applied?.number), logTails };

@@ -2,10 +2,11 @@
  * When the daemon rewrites `.orchestra/status.html`: 3 s after events (state
  * changes, restarts, alerts) stop, at most 10 s after the first one not yet
  * written, and, for the figures that change without an event (CPU, memory,
- * log tails), a look right after a full monitor round once 30 s have passed
- * since the last (so every 30 s while someone watches, every round, once a
- * minute, while nobody does; the look has no timer of its own and never
- * wakes the daemon), that renders only when what the page shows
+ * log tails), a look right after a full monitor round: once 30 s have passed
+ * since the last while someone watches the fleet's usage, once the page is
+ * nearly 5 minutes old while nobody does (the look has no timer of its own
+ * and never wakes the daemon; unwatched, it was most of an idle minute's
+ * CPU). A look renders only when what the page shows
  * has changed (`pageChanged`: figures by more than 10 %, or half a point of
  * CPU), or when the page is 5 minutes old (its ages and snapshot time). Rendering and an fsync'd write of a 100-agent page
  * was most of an idle daemon's CPU; an idle fleet's page is now rewritten
@@ -23,11 +24,14 @@ const TIMING = {
   quietMs: 3000,
   /** ...or this long after the first event not yet on the page, while events keep coming. */
   maxDelayMs: 10_000,
-  /** Without events, whether the figures on the page changed is looked at after the first full round this long after the last look... */
+  /** Without events, whether the figures on the page changed is looked at after the first full round this long after the last look (while someone watches; else after maxAgeMs)... */
   refreshMs: 30_000,
   /** ...and the page is rewritten at least this often anyway, for its ages and snapshot time. */
   maxAgeMs: 300_000,
 };
+
+/** Rounds come every 10 s or more (a minute unwatched), a little late: a period this much of the way through is due. */
+const DUE = 0.9;
 
 /** What the writer needs of the daemon. */
 export type PageSource = Pick<Daemon, 'paths' | 'hasPlan' | 'snapshot' | 'planState' | 'onEvent' | 'onUsageRound'>;
@@ -88,7 +92,7 @@ export function startStatusPageWriter(daemon: PageSource, file: string, timing: 
     lookedAt = now;
     const snapshot = daemon.snapshot();
     const content = pageContent(snapshot, logSize);
-    if (!always && written && !pageChanged(written.content, content) && now - written.at < maxAgeMs) return;
+    if (!always && written && !pageChanged(written.content, content) && now - written.at < maxAgeMs * DUE) return;
     busy = true;
     // The renderer is loaded on the first write: it was a third of a cold daemon's start.
     void Promise.all([import('../report/status-page.js'), pageExtras(daemon.paths.dir, daemon.planState().applied)])
@@ -106,9 +110,9 @@ export function startStatusPageWriter(daemon: PageSource, file: string, timing: 
     pending = setTimeout(() => write(true), Math.max(0, Math.min(quietMs, firstUnwritten + maxDelayMs - now))).unref();
   };
   const unsubscribe = daemon.onEvent(soon);
-  // Rounds come every 10 s or more, a little late: one 10 % short of the period is due.
-  const stopLooking = daemon.onUsageRound(() => {
-    if (Date.now() - lookedAt >= refreshMs * 0.9) write(false);
+  const stopLooking = daemon.onUsageRound((watched) => {
+    const now = Date.now();
+    if (watched ? now - lookedAt >= refreshMs * DUE : now - (written?.at ?? -Infinity) >= maxAgeMs * DUE) write(false);
   });
   return () => {
     unsubscribe();

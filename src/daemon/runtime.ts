@@ -46,7 +46,11 @@ export async function startRuntime(paths: StatePaths, options: RuntimeOptions = 
   for (const note of daemon.notes) log(note);
 
   let closing: Promise<void> | undefined;
-  const server = createServer();
+  // Node checks every server's unfinished requests against its header and request timeouts on a 30 s interval,
+  // which woke an idle daemon twice a minute for nothing: the socket is the owner's alone (0600), and a client
+  // that never finishes a request holds one descriptor until it exits. So the check is pushed out to the longest
+  // interval a timer takes (~24.8 days).
+  const server = createServer({ connectionsCheckingInterval: 2 ** 31 - 1 });
   const dashboard = new DashboardHost(daemon);
   const stopPageWriter = startStatusPageWriter(daemon, paths.statusPage);
   const close = (): Promise<void> =>

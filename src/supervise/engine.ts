@@ -264,8 +264,8 @@ export class Engine {
     return this.#monitor.usageEveryMs;
   }
 
-  /** Runs `listener` after every full monitor round (every instance's usage fresh) with the clock ms it began; returns the unsubscribe function. */
-  onUsageRound(listener: (at: number) => void): () => void {
+  /** Runs `listener` after every full monitor round (every instance's usage fresh) with the clock ms it began and whether someone watches usage; returns the unsubscribe function. */
+  onUsageRound(listener: (at: number, watched: boolean) => void): () => void {
     return this.#monitor.onFullRound(listener);
   }
 

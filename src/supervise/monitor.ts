@@ -84,7 +84,7 @@ export class Monitor {
   readonly #intervalMs: number;
   readonly #usageEveryMs: number;
   readonly #watchers: Watchers;
-  readonly #roundListeners = new Set<(at: number) => void>();
+  readonly #roundListeners = new Set<(at: number, watched: boolean) => void>();
   /** The round in progress, so a look that must wait for fresh figures waits for it. */
   #current: Promise<void> | undefined;
 
@@ -98,8 +98,8 @@ export class Monitor {
     this.#watchers = new Watchers(options.unwatched.watchedForMs);
   }
 
-  /** Runs `listener` after every full round with the clock ms it started at; returns the unsubscribe function. */
-  onFullRound(listener: (at: number) => void): () => void {
+  /** Runs `listener` after every full round with the clock ms it started at and whether someone watches; returns the unsubscribe function. */
+  onFullRound(listener: (at: number, watched: boolean) => void): () => void {
     this.#roundListeners.add(listener);
     return () => this.#roundListeners.delete(listener);
   }
@@ -230,7 +230,8 @@ export class Monitor {
       this.#current = undefined;
       if (!full || this.#disposed) return;
       // The listeners guard themselves (a failure there is theirs to report): nothing here may stop the rounds.
-      for (const listener of this.#roundListeners) listener(startedAt);
+      const watched = this.#watchers.watched(this.host.clock.now());
+      for (const listener of this.#roundListeners) listener(startedAt, watched);
     });
     return this.#current;
   }

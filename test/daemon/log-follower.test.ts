@@ -2,7 +2,8 @@ import { appendFileSync, copyFileSync, mkdtempSync, rmSync, truncateSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { followLog } from '../../src/daemon/log-follower.js';
+import fc from 'fast-check';
+import { followLog, readLogTail } from '../../src/daemon/log-follower.js';
 import { rotateLog } from '../../src/supervise/log-rotation.js';
 
 /** Follows a file and collects what the follower reports; `next` waits for the condition. */
@@ -97,4 +98,39 @@ t.test('masks secret values in every line', async (t) => {
   const { seen, until } = watch(t, file, 200, ['hunter2-abc']);
   await until(() => seen.lines.length === 1);
   t.same(seen.lines, ['token *** here']);
+});
+
+/** What the snapshot's tail is: the last `n` complete lines of the last `window` bytes, from a line boundary. */
+function tailOfWindow(bytes: Buffer, n: number, window: number): string[] {
+  const from = Math.max(0, bytes.length - window);
+  let text = bytes.subarray(from).toString('utf8');
+  if (from > 0) text = text.slice(text.indexOf('\n') + 1);
+  const lines = text.split('\n');
+  lines.pop();
+  return lines.slice(Math.max(0, lines.length - n));
+}
+
+t.test('readLogTail: the last complete lines of the window, read backwards in chunks', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'orch-tail-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'a.log');
+  t.equal(readLogTail(file, 5, []), undefined, 'no file: undefined');
+  writeFileSync(file, '');
+  t.same(readLogTail(file, 5, []), [], 'empty file: no lines');
+  writeFileSync(file, 'one\ntwo\npartial');
+  t.same(readLogTail(file, 5, []), ['one', 'two'], 'a line still being written is not shown');
+  writeFileSync(file, 'token=s3cret\nok\n');
+  t.same(readLogTail(file, 5, ['s3cret']), ['token=***', 'ok'], 'masked');
+  // Lines of any text and length (some longer than a 16 KiB chunk), windows smaller and larger than the file.
+  const line = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 5000, maxLength: 20000 })).map((l) => l.replace(/\n/g, ' '));
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 60 }), fc.boolean(), fc.nat(25), fc.integer({ min: 1, max: 200_000 }), (lines, endsWithNewline, n, window) => {
+      const bytes = Buffer.from(lines.join('\n') + (endsWithNewline ? '\n' : ''));
+      writeFileSync(file, bytes);
+      const got = readLogTail(file, n, [], window);
+      const want = tailOfWindow(bytes, n, window).map((l) => (l.length > 8192 ? `${l.slice(0, 8192)}\u2026` : l));
+      return JSON.stringify(got) === JSON.stringify(want);
+    }),
+    { numRuns: 200 },
+  );
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { pageChanged, pageContent, startStatusPageWriter, type PageSource } from '../../src/daemon/page-writer.js';
 import { statePaths } from '../../src/daemon/paths.js';
 import type { OrchestraEvent } from '../../src/events/event.js';
@@ -10,6 +10,32 @@ import type { StatusSnapshot } from '../../src/report/status-snapshot.js';
 const fixture = (): StatusSnapshot =>
   JSON.parse(readFileSync(new URL('../report/fixtures/healthy.json', import.meta.url), 'utf8')) as StatusSnapshot;
 const noLogs = (): number => -1;
+
+/** A page source over the fixture in a fresh state folder, with events and full rounds the test fires; `looks` counts snapshots taken. */
+function fakeSource(t: Test) {
+  const dir = mkdtempSync(join(tmpdir(), 'page-writer-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const paths = statePaths(dir);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const rounds = new Set<(watched: boolean) => void>();
+  const listeners = new Set<(e: OrchestraEvent) => void>();
+  const f: { paths: typeof paths; looks: number; round: (watched?: boolean) => void; event: () => void; rounds: typeof rounds; source: PageSource } = {
+    paths,
+    looks: 0,
+    round: (watched = true): void => rounds.forEach((l) => l(watched)),
+    event: (): void => listeners.forEach((l) => l({ type: 'agent-started' } as OrchestraEvent)),
+    rounds,
+    source: {
+      paths,
+      hasPlan: () => true,
+      snapshot: () => (f.looks++, fixture()),
+      planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
+      onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
+      onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
+    } as PageSource,
+  };
+  return f;
+}
 
 t.test('a change is what the page prints differently, not times, ages, sparkline points or noise', async (t) => {
   const before = pageContent(fixture(), noLogs);
@@ -56,8 +82,8 @@ t.test('the periodic look rewrites the page only when its content changed, event
     onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
   };
   // The monitor's full rounds, every 50 ms here: the periodic look rides on them.
-  const rounds = new Set<() => void>();
-  const roundTimer = setInterval(() => rounds.forEach((l) => l()), 50);
+  const rounds = new Set<(watched: boolean) => void>();
+  const roundTimer = setInterval(() => rounds.forEach((l) => l(true)), 50);
   t.teardown(() => clearInterval(roundTimer));
   const stop = startStatusPageWriter(source, paths.statusPage, { quietMs: 10, maxDelayMs: 50, refreshMs: 40, maxAgeMs: 60_000 });
   t.teardown(stop);
@@ -91,58 +117,50 @@ t.test('the periodic look rewrites the page only when its content changed, event
 });
 
 t.test('the periodic look has no timer of its own: it comes after a full round, once the refresh period has passed', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'page-writer-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const paths = statePaths(dir);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  let looks = 0;
-  const rounds = new Set<() => void>();
-  const source: PageSource = {
-    paths,
-    hasPlan: () => true,
-    snapshot: () => (looks++, fixture()),
-    planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
-    onEvent: () => () => true,
-    onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
-  };
-  const stop = startStatusPageWriter(source, paths.statusPage, { refreshMs: 200, maxAgeMs: 60_000 });
+  const f = fakeSource(t);
+  const stop = startStatusPageWriter(f.source, f.paths.statusPage, { refreshMs: 200, maxAgeMs: 60_000 });
   t.teardown(stop);
-  const round = (): void => rounds.forEach((l) => l());
   await new Promise((r) => setTimeout(r, 500));
-  t.equal(looks, 0, 'no round, no look, however long');
-  round();
-  t.equal(looks, 1, 'the first round looks');
-  round();
-  t.equal(looks, 1, 'a round within the refresh period does not');
+  t.equal(f.looks, 0, 'no round, no look, however long');
+  f.round();
+  t.equal(f.looks, 1, 'the first round looks');
+  f.round();
+  t.equal(f.looks, 1, 'a round within the refresh period does not');
   await new Promise((r) => setTimeout(r, 250));
-  round();
-  t.equal(looks, 2, 'a round after it does');
+  f.round();
+  t.equal(f.looks, 2, 'a round after it does');
   stop();
-  t.equal(rounds.size, 0, 'stopping the writer unsubscribes from the rounds');
+  t.equal(f.rounds.size, 0, 'stopping the writer unsubscribes from the rounds');
 });
 
 t.test('a round while a write for events is due does not look: the page is rendered once', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'page-writer-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const paths = statePaths(dir);
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  let looks = 0;
-  const rounds = new Set<() => void>();
-  const listeners = new Set<(e: OrchestraEvent) => void>();
-  const source: PageSource = {
-    paths,
-    hasPlan: () => true,
-    snapshot: () => (looks++, fixture()),
-    planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
-    onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
-    onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
-  };
-  const stop = startStatusPageWriter(source, paths.statusPage, { quietMs: 300, maxDelayMs: 1000, refreshMs: 10, maxAgeMs: 60_000 });
+  const f = fakeSource(t);
+  const stop = startStatusPageWriter(f.source, f.paths.statusPage, { quietMs: 300, maxDelayMs: 1000, refreshMs: 10, maxAgeMs: 60_000 });
   t.teardown(stop);
-  for (const l of listeners) l({ type: 'agent-started' } as OrchestraEvent);
-  rounds.forEach((l) => l());
-  t.equal(looks, 0, 'the round left the page to the write the events asked for');
+  f.event();
+  f.round();
+  t.equal(f.looks, 0, 'the round left the page to the write the events asked for');
   const deadline = Date.now() + 60_000;
-  while (looks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  t.equal(looks, 1, 'which came');
+  while (f.looks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(f.looks, 1, 'which came');
+});
+
+t.test('while nobody watches, a round looks at the page only once it is nearly its maximum age', async (t) => {
+  const f = fakeSource(t);
+  const stop = startStatusPageWriter(f.source, f.paths.statusPage, { refreshMs: 50, maxAgeMs: 800 });
+  t.teardown(stop);
+  const written = (): boolean => statSync(f.paths.statusPage, { throwIfNoEntry: false }) !== undefined;
+  f.round(false);
+  t.equal(f.looks, 1, 'no page yet: the first unwatched round looks');
+  const deadline = Date.now() + 60_000;
+  while (!written() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const writtenAt = Date.now();
+  await new Promise((r) => setTimeout(r, 100));
+  f.round(false);
+  t.equal(f.looks, 1, 'past the refresh period, unwatched: no look');
+  f.round(true);
+  t.equal(f.looks, 2, 'watched: a look');
+  while (Date.now() - writtenAt < 800 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  f.round(false);
+  t.equal(f.looks, 3, 'unwatched, at its maximum age: a look (which rewrites it)');
 });

@@ -335,6 +335,8 @@ t.test('with the cgroup boundary, an instance whose cgroup ran nothing since the
   }
   await h.engine.startAll();
   const pidOf = (name: string): number => h.engine.status().find((s) => s.name === name)!.pid!;
+  // Until the shell has become `sleep`, the idle one still runs.
+  await until(() => readFileSync(`/proc/${pidOf('idle')}/comm`, 'utf8').trim() === 'sleep', 'the idle shell to exec sleep');
   await h.engine.sampleNow();
   t.ok(sampled[0]!.includes(pidOf('idle')), 'the first round reads every member');
   sampled.length = 0;
