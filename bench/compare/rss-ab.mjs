@@ -1,10 +1,10 @@
 // The daemon's memory, A/B: the same 100 idle agents (agent.sh) under orchestra (dist/) with variants of the
 // daemon's environment, each variant's daemons started side by side in a round, rounds repeated. Prints,
 // per variant and window, the median RSS and what it is made of (/proc/<pid>/smaps by mapping kind), and
-// the `apply` wall time and the daemon's CPU time in each window. Not a test. Run: `npm run build && node bench/compare/rss-ab.mjs`
-// (ROUNDS=3 AGENTS=100; VARIANTS is a JSON object { name: { ENV: value } }, where the key CLI, if given, is the
+// the `apply` wall time, the daemon's CPU time until every agent runs and in each window. Not a test. Run: `npm run build && node bench/compare/rss-ab.mjs`
+// (ROUNDS=3 AGENTS=100 WINDOW_S=20; VARIANTS is a JSON object { name: { ENV: value } }, where the key CLI, if given, is the
 // dist/cli/main.js to run instead of this tree's (an old build for an A/B); default: this tree alone).
-// Windows as compare.mjs W2: from 1 s after the last agent started for 20 s, and from 60 s for 20 s.
+// Windows as compare.mjs W2: from 1 s after the last agent started for 20 s, and from 60 s (or the first's end) for 20 s.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { agentScript, alive, sleep } from './tools.mjs';
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const N = Number(process.env.AGENTS ?? 100);
 const VARIANTS = JSON.parse(process.env.VARIANTS ?? '{"this":{}}');
+// Seconds per window: 20 as compare.mjs; longer to see the CPU of a daemon whose monitor wakes once a minute when unwatched.
+const WINDOW_S = Number(process.env.WINDOW_S ?? 20);
 const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 const median = (xs) => {
@@ -73,7 +75,7 @@ function cpuMs(pid) {
 async function window(daemons, key) {
   const samples = new Map(daemons.map((d) => [d, []]));
   const cpu0 = new Map(daemons.map((d) => [d, cpuMs(d.pid)]));
-  for (let s = 0; s < 20; s += 2) {
+  for (let s = 0; s < WINDOW_S; s += 2) {
     await sleep(2000);
     for (const d of daemons) samples.get(d).push(smapsByKind(d.pid));
   }
@@ -99,6 +101,8 @@ for (let round = 0; round < ROUNDS; round++) {
       while (!Array.from({ length: N }, (_, i) => join(d.dir, 'pids', `a${i}`)).every(existsSync)) await sleep(5);
       d.started = performance.now();
       d.pid = readPid(join(d.dir, '.orchestra', 'daemon.pid'));
+      // The daemon's CPU from its start until every agent runs: the apply's cost on its side (interpreter-only flags show here).
+      d.applyCpuMs = cpuMs(d.pid);
     }
     await sleep(1000);
     await window(daemons, 'early');
@@ -107,7 +111,7 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const d of daemons) {
       results[d.name].push(d);
       const f = (w) => `${w.total.toFixed(1)} (cpu ${w.cpuMs.toFixed(0)} ms, bin ${w.nodeBinary.toFixed(1)}, files ${w.files.toFixed(1)}, brk ${w.brkHeap.toFixed(1)}, anon ${w.anon.toFixed(1)})`;
-      console.log(`round ${round} ${d.name.padEnd(10)} apply ${d.applyMs.toFixed(0)} ms  early ${f(d.early)}  steady ${f(d.steady)}`);
+      console.log(`round ${round} ${d.name.padEnd(10)} apply ${d.applyMs.toFixed(0)} ms (daemon cpu ${d.applyCpuMs.toFixed(0)} ms)  early ${f(d.early)}  steady ${f(d.steady)}`);
     }
   } finally {
     for (const d of daemons) {
@@ -120,5 +124,5 @@ for (let round = 0; round < ROUNDS; round++) {
 console.log(`medians over ${ROUNDS} rounds (MiB; apply ms)`);
 for (const [name, runs] of Object.entries(results)) {
   const m = (get) => median(runs.map(get)).toFixed(1);
-  console.log(`${name.padEnd(10)} early ${m((d) => d.early.total)}  steady ${m((d) => d.steady.total)}  anon early/steady ${m((d) => d.early.anon)}/${m((d) => d.steady.anon)}  brk ${m((d) => d.early.brkHeap)}/${m((d) => d.steady.brkHeap)}  apply ${m((d) => d.applyMs)}  cpu ms early/steady ${m((d) => d.early.cpuMs)}/${m((d) => d.steady.cpuMs)}`);
+  console.log(`${name.padEnd(10)} early ${m((d) => d.early.total)}  steady ${m((d) => d.steady.total)}  anon early/steady ${m((d) => d.early.anon)}/${m((d) => d.steady.anon)}  brk ${m((d) => d.early.brkHeap)}/${m((d) => d.steady.brkHeap)}  apply ${m((d) => d.applyMs)} (daemon cpu ${m((d) => d.applyCpuMs)})  cpu ms early/steady ${m((d) => d.early.cpuMs)}/${m((d) => d.steady.cpuMs)}`);
 }

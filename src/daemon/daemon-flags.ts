@@ -1,18 +1,26 @@
 /**
- * The node flags the launcher starts the daemon with: none by default, or
- * those `ORCHESTRA_DAEMON_NODE_FLAGS` lists (space-separated), e.g.
- * `--max-semi-space-size=1`, which keeps an idle daemon's young generation
- * from staying grown after an apply (2-8 MiB less RSS in the first minute)
- * but makes the apply itself slower (more scavenges; docs/decisions.md has
- * the measurements). Flags on the daemon's command line reach no agent,
- * unlike NODE_OPTIONS, which the agents would inherit. The launcher uses
- * them for every daemon it starts, the one after a crash included.
+ * The node flags the launcher starts the daemon with: `--lite-mode` (V8
+ * without its optimizing and baseline compilers, feedback allocated lazily),
+ * then those `ORCHESTRA_DAEMON_NODE_FLAGS` lists (space-separated), which
+ * come later and so win (`--no-lite-mode` turns the default off). An idle
+ * daemon runs little JavaScript and most of it once: the compilers' code in
+ * the node binary and what they compile cost it ~7 MiB of RSS with 100
+ * agents (docs/decisions.md has the measurements, and what lite mode costs
+ * in CPU). Lite mode implies V8's jitless mode, which has no WebAssembly:
+ * `--no-expose-wasm` says so up front, or V8 would warn on every start; the
+ * daemon uses none (no fetch, whose HTTP parser is WebAssembly). Flags on the
+ * daemon's command line reach no agent, unlike NODE_OPTIONS, which the agents
+ * would inherit. The launcher uses them for every daemon it starts, the one
+ * after a crash included.
  */
 
-/** The daemon's node flags, space-separated. */
+/** The daemon's extra node flags, space-separated, after the defaults. */
 export const DAEMON_NODE_FLAGS_VAR = 'ORCHESTRA_DAEMON_NODE_FLAGS';
+
+/** What every daemon gets before the variable's flags. */
+export const DEFAULT_DAEMON_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm'];
 
 /** The node flags for a daemon started from an environment `env`. */
 export function daemonNodeFlags(env: NodeJS.ProcessEnv): string[] {
-  return (env[DAEMON_NODE_FLAGS_VAR] ?? '').split(/\s+/).filter((flag) => flag !== '');
+  return [...DEFAULT_DAEMON_NODE_FLAGS, ...(env[DAEMON_NODE_FLAGS_VAR] ?? '').split(/\s+/).filter((flag) => flag !== '')];
 }

@@ -9,7 +9,7 @@
  * and never touches a process.
  */
 
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { type Result, err, ok } from '../util/result.js';
@@ -85,21 +85,48 @@ export async function revisionNumbers(stateDir: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
+/**
+ * Summaries already read, by revision file. A revision file is written once (atomically) and never
+ * changed, and whether it can be read depends only on it and the secret store; so while both files are
+ * the same (inode, size, mtime) the summary stands. The status page and the dashboard list every kept
+ * revision (up to 50 plans of JSON) at each write; with this, only the new ones are parsed.
+ */
+const summaries = new Map<string, { identity: string; summary: RevisionSummary }>();
+
+async function identity(path: string): Promise<string> {
+  const s = await stat(path).catch(() => undefined);
+  return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : '-';
+}
+
 /** Summaries of every readable revision, oldest first, and the numbers of any that could not be read. */
 export async function listRevisions(
   stateDir: string,
 ): Promise<{ revisions: RevisionSummary[]; unreadable: { number: number; message: string }[] }> {
   const revisions: RevisionSummary[] = [];
   const unreadable: { number: number; message: string }[] = [];
+  const dir = revisionsDir(stateDir);
+  const store = await identity(statePaths(stateDir).secrets);
+  const listed = new Set<string>();
   for (const n of await revisionNumbers(stateDir)) {
+    const path = join(dir, `${n}.json`);
+    listed.add(path);
+    const id = `${await identity(path)}/${store}`;
+    const known = summaries.get(path);
+    if (known?.identity === id) {
+      revisions.push(known.summary);
+      continue;
+    }
     const r = await getRevision(stateDir, n);
     if (r.ok) {
       const { plan: _plan, envFileHashes: _hashes, ...summary } = r.value;
       revisions.push(summary);
+      summaries.set(path, { identity: id, summary });
     } else {
+      summaries.delete(path);
       unreadable.push({ number: n, message: r.error });
     }
   }
+  for (const path of summaries.keys()) if (dirname(path) === dir && !listed.has(path)) summaries.delete(path);
   return { revisions, unreadable };
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -226,4 +226,30 @@ t.test('webhook header values are stored out of line too', async (t) => {
   const got = await getRevision(state, r.number);
   t.ok(got.ok);
   if (got.ok) t.same(got.value.plan.notify?.headers, { Authorization: 'Bearer hdr-secret-1234' }, 'restored on read');
+});
+
+t.test('listing again parses only revisions whose file (or the secret store) changed', async (t) => {
+  const state = join(t.testdir(), '.orchestra');
+  const p = plan([spec('api')]);
+  for (let i = 0; i < 3; i++) await writeRevision(state, input(p, new Date(`2025-01-0${i + 1}T00:00:00Z`)), { git: false });
+  // A whole-second mtime, so it can be put back exactly below.
+  const file = join(revisionsDir(state), '2.json');
+  const mtime = new Date('2025-06-01T00:00:00Z');
+  await utimes(file, mtime, mtime);
+  t.same((await listRevisions(state)).revisions.map((r) => r.number), [1, 2, 3]);
+  // Garbage of the same size with the same mtime: the same file identity, so the summary read before stands.
+  await writeFile(file, 'x'.repeat((await stat(file)).size));
+  await utimes(file, mtime, mtime);
+  const cached = await listRevisions(state);
+  t.same(cached.revisions.map((r) => [r.number, r.time]), [[1, '2025-01-01T00:00:00.000Z'], [2, '2025-01-02T00:00:00.000Z'], [3, '2025-01-03T00:00:00.000Z']], 'not parsed again');
+  // Any change to the secret store reads every revision again (whether one can be read depends on it).
+  await writeFile(join(state, 'secrets.json'), '{"version":1,"values":{}}\n');
+  const reread = await listRevisions(state);
+  t.same(reread.revisions.map((r) => r.number), [1, 3]);
+  t.same(reread.unreadable.map((u) => u.number), [2], 'read again once the store changed');
+  // A rewritten file (new mtime) is read again, and a pruned one is forgotten.
+  await writeFile(file, JSON.stringify({ number: 2, time: 'rewritten', plan: { instances: [] }, envFileHashes: {}, summary: { counts: {}, text: 'new' } }));
+  t.same((await listRevisions(state)).revisions.map((r) => r.time), ['2025-01-01T00:00:00.000Z', 'rewritten', '2025-01-03T00:00:00.000Z']);
+  await rm(file);
+  t.same((await listRevisions(state)).revisions.map((r) => r.number), [1, 3]);
 });
