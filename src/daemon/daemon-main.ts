@@ -57,6 +57,7 @@ const log = (message: string): void => {
 const CLOSE_LIMIT_MS = 10_000;
 
 let exiting = false;
+let runtime: Awaited<ReturnType<typeof startRuntime>> | undefined;
 const shutdown = (): void => {
   if (exiting) {
     // A second signal while closing: leave now.
@@ -68,20 +69,23 @@ const shutdown = (): void => {
     log(`closing took over ${CLOSE_LIMIT_MS} ms; exiting anyway`);
     process.exit(1);
   }, CLOSE_LIMIT_MS);
-  void (runtime?.close() ?? Promise.resolve()).finally(() => process.exit(0));
+  // A signal while the runtime starts (its socket may already answer) is honoured once it is up, below.
+  if (runtime) void runtime.close().finally(() => process.exit(0));
 };
+// Before the runtime starts: its socket is listening before startRuntime returns, and a SIGTERM in between killed the daemon outright.
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
 // Before the engine picks its cgroups: back into the scope an earlier daemon left its agents in (delegated-scope.ts).
 const rejoined = rejoinEarlierScope(stateDir);
 if (rejoined) log(`joined the scope of an earlier daemon, which still holds agents: ${rejoined}`);
-const runtime = await startRuntime(statePaths(stateDir), { log, onDown: shutdown });
+runtime = await startRuntime(statePaths(stateDir), { log, onDown: shutdown });
 if (!runtime) {
   // One runtime per state directory: a second daemon started by a racing CLI (or while `up` runs) leaves quietly.
   log('another daemon already runs for this state directory');
   process.exit(0);
 }
 
-process.on('SIGTERM', shutdown);
-process.on('SIGINT', shutdown);
+if (exiting) void runtime.close().finally(() => process.exit(0));
 exitWhenPidFileGoes();
 
 /**

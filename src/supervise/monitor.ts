@@ -218,7 +218,8 @@ export class Monitor {
 
   /** One full sampling round for every live instance (tests; the engine's `sampleNow`). */
   sampleOnce(): Promise<void> {
-    return this.#round(true);
+    // A round already running may predate the caller's change (an agent just started): one more after it.
+    return this.#current ? this.#current.then(() => this.#round(true)) : this.#round(true);
   }
 
   /** A round over every live instance (`full`), or only those judged at every interval; a look during a round gets that round. */

@@ -2,6 +2,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSyn
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { DEFAULT_DAEMON_NODE_FLAGS } from '../../src/daemon/daemon-flags.js';
 import { cgroup2Mount } from '../../src/supervise/cgroup-fs.js';
 import { alive, fixtureAgents } from './project.js';
 import { canRunAsUser, cgroupsBelow, delegate, leftOf, runAsUserAsync, testCgroup, testUser, userProject, type TestUser } from './delegated-user.js';
@@ -91,7 +92,7 @@ t.test('(c) not root, own cgroup not writable, systemd-run works: the daemon sta
   t.equal(calls.length, 2, 'asked once whether scopes work, then started the daemon');
   t.equal(calls[0], '--user --scope -p Delegate=yes --quiet --collect -- true');
   const daemonMain = join(cliPath, '..', '..', 'daemon', 'daemon-main.js');
-  const launched = new RegExp(`^--user --scope -p Delegate=yes --quiet --collect --unit (orchestra-orchestra-dlg-\\w+-[0-9a-f]{12}-[0-9a-z]+) -- ${process.execPath} ${daemonMain} --state-dir ${dir}/.orchestra --wait-for-go$`).exec(calls[1]!);
+  const launched = new RegExp(`^--user --scope -p Delegate=yes --quiet --collect --unit (orchestra-orchestra-dlg-\\w+-[0-9a-f]{12}-[0-9a-z]+) -- ${process.execPath} ${[...DEFAULT_DAEMON_NODE_FLAGS, daemonMain].join(' ')} --state-dir ${dir}/.orchestra --wait-for-go$`).exec(calls[1]!);
   t.ok(launched, `the daemon's argv: ${calls[1]}`);
   const scope = join(slice, `${launched?.[1]}.scope`);
 

@@ -12,7 +12,7 @@ const HOLD = join(FIXTURES, 'hold-lock.mjs');
 
 // The children run this very lock module, transpiled once for a fast start.
 const LOCK_MODULE = await transpileModules(
-  ['src/daemon/lock.ts', 'src/daemon/paths.ts', 'src/daemon/atomic-write.ts', 'src/daemon/proc-start-time.ts', 'src/supervise/procfs.ts', 'src/util/result.ts'],
+  ['src/daemon/lock.ts', 'src/daemon/paths.ts', 'src/daemon/atomic-write.ts', 'src/daemon/proc-start-time.ts', 'src/supervise/procfs.ts', 'src/supervise/kernel-constants.ts', 'src/util/result.ts'],
   t.testdir(),
 );
 
