@@ -143,6 +143,8 @@ t.test('a round while a write for events is due does not look: the page is rende
   const deadline = Date.now() + 60_000;
   while (f.looks === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   t.equal(f.looks, 1, 'which came');
+  // Its render and write run on after the look: the folder must outlive them (teardown removes it).
+  while (statSync(f.paths.statusPage, { throwIfNoEntry: false }) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 });
 
 t.test('while nobody watches, a round looks at the page only once it is nearly its maximum age', async (t) => {
