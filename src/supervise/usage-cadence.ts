@@ -15,7 +15,7 @@ export const WATCHED_FOR_MS = 180_000;
 export const UNWATCHED_EVERY_MS = 60_000;
 
 /** `<watched for ms>,<unwatched every ms>`: shorter cadences for tests and benchmarks only (not a manifest key: nothing a user sees depends on it). */
-export const UNWATCHED_VAR = "ORCHESTRA_MONITOR_UNWATCHED";
+export const UNWATCHED_VAR = 'ORCHESTRA_MONITOR_UNWATCHED';
 
 export interface UnwatchedTiming {
   /** How long a look keeps the fleet watched. */
@@ -25,12 +25,9 @@ export interface UnwatchedTiming {
 }
 
 /** The unwatched timing: the defaults, or UNWATCHED_VAR when it holds two positive numbers. */
-export function unwatchedTiming(
-  env: Record<string, string | undefined> = process.env,
-): UnwatchedTiming {
-  const [forMs, everyMs] = (env[UNWATCHED_VAR] ?? "").split(",").map(Number);
-  if (forMs! > 0 && everyMs! > 0)
-    return { watchedForMs: forMs!, everyMs: everyMs! };
+export function unwatchedTiming(env: Record<string, string | undefined> = process.env): UnwatchedTiming {
+  const [forMs, everyMs] = (env[UNWATCHED_VAR] ?? '').split(',').map(Number);
+  if (forMs! > 0 && everyMs! > 0) return { watchedForMs: forMs!, everyMs: everyMs! };
   return { watchedForMs: WATCHED_FOR_MS, everyMs: UNWATCHED_EVERY_MS };
 }
 
@@ -64,13 +61,6 @@ export class Watchers {
 }
 
 /** How long after the last full round the next one is due. */
-export function fullRoundEveryMs(c: {
-  watched: boolean;
-  judged: boolean;
-  watchedEveryMs: number;
-  unwatchedEveryMs: number;
-}): number {
-  return c.watched || c.judged
-    ? c.watchedEveryMs
-    : Math.max(c.watchedEveryMs, c.unwatchedEveryMs);
+export function fullRoundEveryMs(c: { watched: boolean; judged: boolean; watchedEveryMs: number; unwatchedEveryMs: number }): number {
+  return c.watched || c.judged ? c.watchedEveryMs : Math.max(c.watchedEveryMs, c.unwatchedEveryMs);
 }
