@@ -26,8 +26,9 @@ export async function logSecrets(stateDir: string, applied: Revision | undefined
 export async function pageExtras(stateDir: string, applied: Revision | undefined): Promise<Pick<StatusPageOptions, 'history' | 'logTails'>> {
   const secrets = await logSecrets(stateDir, applied);
   const logTails: NonNullable<StatusPageOptions['logTails']> = [];
+  const paths = statePaths(stateDir);
   for (const { name } of applied?.plan.instances ?? []) {
-    const lines = readLogTail(statePaths(stateDir).logFile(name), PAGE_LOG_LINES, secrets);
+    const lines = readLogTail(paths.logFile(name), PAGE_LOG_LINES, secrets);
     logTails.push(lines === undefined ? { instance: name, lines: [], missing: true } : { instance: name, lines });
   }
   return { history: await loadHistory(stateDir, applied?.number), logTails };

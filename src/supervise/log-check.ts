@@ -14,16 +14,20 @@
  * than on a tick of its own, and goes on the list only to be rotated: an
  * idle fleet's daemon does not wake for its logs at all, and each quiet log
  * is looked at every 30 s, or every round when rounds are further apart.
+ * A listed log whose file did not grow since its last look is looked at
+ * after twice the previous step (up to 30 s), and again every tick once it
+ * grows: an agent that uses CPU without writing (one whose shell starts a
+ * `sleep` every few seconds) no longer wakes the daemon every second.
  */
 
 import type { EventInput } from '../events/event.js';
 import type { Clock } from './clock.js';
 import type { Instance } from './instance.js';
-import { needsRotation, rotateLog } from './log-rotation.js';
+import { logSize, needsRotation, rotateLog } from './log-rotation.js';
 import type { Observations } from './observations.js';
 import { snapshotTree } from './tree-boundary.js';
 
-/** A quiet agent's log is still looked at this often. */
+/** A quiet agent's log is still looked at this often; a listed log that does not grow is looked at at least this often. */
 const QUIET_RECHECK_MS = 30_000;
 
 export interface LogCheckHost {
@@ -33,9 +37,12 @@ export interface LogCheckHost {
 }
 
 export class LogCheck {
-  /** Instances whose log the tick looks at: not known quiet, or due for their recheck. */
-  readonly #loud = new Set<Instance>();
+  /** Instances whose log the tick looks at (not known quiet, or due for their recheck), each with when it is due. */
+  readonly #loud = new Map<Instance, number>();
   #timer: unknown;
+  /** When the armed timer fires (clock ms). */
+  #timerAt = Infinity;
+  #ticking = false;
   #disposed = false;
 
   constructor(
@@ -56,7 +63,10 @@ export class LogCheck {
       this.seen.watch(i).log = { checkedAt: now, quiet: true };
       if (!needsRotation(i.logFile, maxSizeBytes)) return;
     }
-    this.#loud.add(i);
+    // Back on the list: its writer woke (or changed state), so the look after this one comes a tick later again.
+    const log = this.seen.log(i);
+    if (log) log.stepMs = undefined;
+    this.#loud.set(i, now + this.everyMs);
     this.#schedule();
   }
 
@@ -71,21 +81,46 @@ export class LogCheck {
     this.host.clock.clearTimeout(this.#timer);
   }
 
+  /** Arms the tick for the earliest due log, unless a tick runs or one is armed for that time or sooner. */
   #schedule(): void {
-    if (this.#disposed || this.#timer !== undefined || this.#loud.size === 0) return;
-    this.#timer = this.host.clock.setTimeout(() => {
-      void this.#tick().finally(() => {
+    if (this.#disposed || this.#ticking || this.#loud.size === 0) return;
+    let due = Infinity;
+    for (const at of this.#loud.values()) due = Math.min(due, at);
+    if (this.#timer !== undefined && this.#timerAt <= due) return;
+    this.host.clock.clearTimeout(this.#timer);
+    this.#timerAt = due;
+    this.#timer = this.host.clock.setTimeout(
+      () => {
         this.#timer = undefined;
-        this.#schedule();
-      });
-    }, this.everyMs);
+        this.#timerAt = Infinity;
+        this.#ticking = true;
+        void this.#tick().finally(() => {
+          this.#ticking = false;
+          this.#schedule();
+        });
+      },
+      Math.max(0, due - this.host.clock.now()),
+    );
   }
 
   async #tick(): Promise<void> {
-    for (const i of [...this.#loud]) {
+    // Logs due within half a step are looked at now: one wake-up for the lot rather than one each.
+    const until = this.host.clock.now() + this.everyMs / 2;
+    for (const [i, due] of [...this.#loud]) {
+      if (due > until) continue;
+      const before = this.seen.log(i);
       await this.#check(i);
+      const now = this.host.clock.now();
       // Without a process only a hook writes, and a round puts it back once one runs.
-      if (i.pid === undefined || this.#canSkip(i, this.host.clock.now())) this.#loud.delete(i);
+      if (i.pid === undefined || this.#canSkip(i, now)) {
+        this.#loud.delete(i);
+        continue;
+      }
+      const after = this.seen.log(i);
+      const still = before?.size !== undefined && after?.size === before.size;
+      const stepMs = still ? Math.min(2 * (before.stepMs ?? this.everyMs), Math.max(QUIET_RECHECK_MS, this.everyMs)) : this.everyMs;
+      if (after) after.stepMs = stepMs;
+      this.#loud.set(i, now + stepMs);
     }
   }
 
@@ -100,9 +135,10 @@ export class LogCheck {
     if (maxSizeBytes <= 0) return;
     const w = this.seen.watch(i);
     if (w.rotating) return;
+    const size = logSize(i.logFile);
     // Quiet at the last round stays quiet until a round says otherwise: a writer waking up is noticed within one round either way.
-    w.log = { checkedAt: this.host.clock.now(), quiet: this.seen.current(i)?.usage?.cpu === 0 ? true : undefined };
-    if (!needsRotation(i.logFile, maxSizeBytes)) return;
+    w.log = { checkedAt: this.host.clock.now(), quiet: this.seen.current(i)?.usage?.cpu === 0 ? true : undefined, size, stepMs: w.log?.stepMs };
+    if (size < maxSizeBytes) return;
     w.rotating = true;
     try {
       const pid = i.pid;

@@ -70,13 +70,18 @@ function thaw(group: number, members: readonly ProcInfo[]): void {
   for (const m of members) if (m.pgid !== group) send(m.pid, 'SIGCONT');
 }
 
-/** Whether the file has reached the size limit (one stat call: this runs for every agent on every check). */
-export function needsRotation(file: string, maxSizeBytes: number): boolean {
+/** The file's size in bytes, 0 when it is missing or unreadable (one stat call: this runs for every agent on every check). */
+export function logSize(file: string): number {
   try {
-    return (statSync(file, { throwIfNoEntry: false })?.size ?? 0) >= maxSizeBytes;
+    return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   } catch {
-    return false;
+    return 0;
   }
+}
+
+/** Whether the file has reached the size limit. */
+export function needsRotation(file: string, maxSizeBytes: number): boolean {
+  return logSize(file) >= maxSizeBytes;
 }
 
 /**

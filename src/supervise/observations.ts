@@ -16,6 +16,10 @@ export interface LogWatch {
   checkedAt: number;
   /** The last round before the look and every round since saw the instance at 0 % CPU; undefined until a round says so. */
   quiet: boolean | undefined;
+  /** The file's size at the look (the log tick's looks only: it backs off while the size stays put). */
+  size?: number;
+  /** How long after this look the log tick looks again while the writer shows CPU (see log-check.ts). */
+  stepMs?: number | undefined;
 }
 
 /** What the monitor saw of one run (one main pid) of an instance. */

@@ -1,4 +1,4 @@
-import { readFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -262,13 +262,24 @@ t.test('an idle fleet without thresholds wakes the monitor only for full rounds,
   const since = armed.slice(from);
   const ticks = since.filter((ms) => ms >= INTERVAL).length;
   t.ok(ticks <= 5, `${ticks} sampling ticks for 4 full rounds (every interval would be ~20)`);
-  t.equal(since.filter((ms) => ms === LOG_MS).length, 0, 'no log tick while every log is known quiet');
+  // Sampling ticks are armed for INTERVAL or more; anything shorter is the log tick.
+  const logTicks = (from: number): number[] => armed.slice(from).filter((ms) => ms < INTERVAL);
+  t.equal(logTicks(from).length, 0, 'no log tick while every log is known quiet');
 
   // A writer shows CPU: its log is looked at from the next tick on again.
   s.cpu = 1;
   const at = armed.length;
-  await until(() => armed.slice(at).filter((ms) => ms === LOG_MS).length >= 3, 'log ticks once a writer shows CPU');
-  t.pass('the log tick came back');
+  await until(() => logTicks(at).length >= 3, 'log ticks once a writer shows CPU');
+  const [first, , third] = logTicks(at);
+  t.ok(first! <= LOG_MS, `the first look a tick later (${first} ms)`);
+  // `sleep` writes nothing: each look that finds the file as it was waits twice as long for the next.
+  t.ok(third! >= 3 * LOG_MS, `the log tick backs off while the file does not grow (${logTicks(at).join(', ')} ms)`);
+
+  // The file grows: the step is one tick again.
+  appendFileSync(`${h.stateDir}/logs/a.log`, 'x\n');
+  const grew = armed.length;
+  await until(() => armed.slice(grew).some((ms) => ms <= LOG_MS), 'a log tick one step after the file grew');
+  t.pass('a file that grows is looked at every tick again');
 });
 
 t.test('unwatched, full rounds come at the unwatched step; a look or a held watch brings the watched step back at once, until it runs out', async (t) => {
