@@ -8,7 +8,10 @@
  * agents (docs/decisions.md has the measurements, and what lite mode costs
  * in CPU). Lite mode implies V8's jitless mode, which has no WebAssembly:
  * `--no-expose-wasm` says so up front, or V8 would warn on every start; the
- * daemon uses none (no fetch, whose HTTP parser is WebAssembly). Flags on the
+ * daemon uses none (no fetch, whose HTTP parser is WebAssembly).
+ * `--memory-reducer-single-gc`: once the apply's burst is over, V8's memory
+ * reducer shrinks the heap with one mark-compact instead of two or three
+ * (~20 ms of an idle minute instead of ~40, same RSS). Flags on the
  * daemon's command line reach no agent, unlike NODE_OPTIONS, which the agents
  * would inherit. The launcher uses them for every daemon it starts, the one
  * after a crash included.
@@ -18,7 +21,7 @@
 export const DAEMON_NODE_FLAGS_VAR = 'ORCHESTRA_DAEMON_NODE_FLAGS';
 
 /** What every daemon gets before the variable's flags. */
-export const DEFAULT_DAEMON_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm'];
+export const DEFAULT_DAEMON_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm', '--memory-reducer-single-gc'];
 
 /** The node flags for a daemon started from an environment `env`. */
 export function daemonNodeFlags(env: NodeJS.ProcessEnv): string[] {

@@ -41,9 +41,13 @@ export class Instance {
   /** Shared with launch.ts, termination.ts and run-end.ts only. */
   readonly #core: InstanceCore;
 
+  /** Its log file, where src/daemon/paths.ts puts it (the name never changes; the monitor's rounds ask for it). */
+  readonly logFile: string;
+
   constructor(spec: AgentSpec, host: InstanceHost) {
     this.#spec = spec;
     this.#host = host;
+    this.logFile = host.paths.logFile(spec.name);
     this.#state = initialState(host.clock.now());
     this.#core = this.#makeCore();
     this.#probes = new RunProbes({
@@ -146,10 +150,6 @@ export class Instance {
     return this.#host.boundary.instance(this.name);
   }
 
-  /** Its log file, where src/daemon/paths.ts puts it. */
-  get logFile(): string {
-    return this.#host.paths.logFile(this.name);
-  }
 
   /** The live leader pid, if any. */
   get pid(): number | undefined {
