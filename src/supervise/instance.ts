@@ -150,7 +150,6 @@ export class Instance {
     return this.#host.boundary.instance(this.name);
   }
 
-
   /** The live leader pid, if any. */
   get pid(): number | undefined {
     return pidOf(this.state);
