@@ -25,7 +25,7 @@ export type OrchestraEvent =
   | (AgentEventBase<'agent-starting'> & { attempt: number })
   | (AgentEventBase<'agent-started'> & { pid: number; attempt: number })
   | (AgentEventBase<'agent-ready'> & { pid: number; afterMs: number })
-  | (AgentEventBase<'agent-exited'> & { pid: number; code: number | null; signal: string | null; runMs: number })
+  | (AgentEventBase<'agent-exited'> & { pid: number; code: number | null; signal: string | null; runMs: number; /** Processes the run left in its boundary, SIGKILLed as it ended by itself. */ leftovers?: number[] })
   | (AgentEventBase<'agent-completed'> & { runMs: number })
   | (AgentEventBase<'restart-scheduled'> & { reason: string; delayMs: number; attempt: number; failures: number })
   | (AgentEventBase<'agent-restarting'> & { reason: string; attempt: number })

@@ -9,6 +9,7 @@
 import { describeExit, type ExitInfo } from './agent-state.js';
 import { decideExit } from './exit-decision.js';
 import type { InstanceCore } from './instance-core.js';
+import { killLeftovers } from './stop.js';
 
 /** Processes the end of the current run; does nothing unless the instance is in a run (starting, running or stopping). */
 export async function endRun(c: InstanceCore, exit: ExitInfo): Promise<void> {
@@ -21,7 +22,11 @@ export async function endRun(c: InstanceCore, exit: ExitInfo): Promise<void> {
   run.process = undefined;
   run.adoptedPid = undefined;
   c.setLastExit(exit);
-  c.emit({ type: 'agent-exited', pid, code: exit.code, signal: exit.signal, runMs, message: `${describeExit(exit)} after ${runMs}ms` });
+  // It ended by itself (a stop sweeps on its own): what it left goes now, before a next run or a final state, as
+  // systemd ends a service's control group when its main process exits and a container ends with its PID 1.
+  const leftovers = st.name === 'stopping' ? [] : killLeftoversOf(c, pid);
+  const also = leftovers.length > 0 ? `; killed ${leftovers.length} process${leftovers.length > 1 ? 'es' : ''} it left (${leftovers.join(', ')})` : '';
+  c.emit({ type: 'agent-exited', pid, code: exit.code, signal: exit.signal, runMs, ...(leftovers.length > 0 ? { leftovers } : {}), message: `${describeExit(exit)} after ${runMs}ms${also}` });
   const d = decideExit({
     spec: c.spec,
     exit,
@@ -51,6 +56,16 @@ export async function endRun(c: InstanceCore, exit: ExitInfo): Promise<void> {
         d.completed ? { type: 'agent-completed', runMs, message: `completed in ${runMs}ms` } : undefined,
       );
   }
+}
+
+/** SIGKILLs what the ended run `pid` left in the boundary; the next run waits for them to be gone (`run.sweeping`). */
+function killLeftoversOf(c: InstanceCore, pid: number): number[] {
+  // A cgroup says at once whether anything is left. The tree boundary's survey reads every process's environment
+  // for the instance's marker (escapes that left the tree and the group): the price of the same promise without cgroups.
+  if (c.boundary.pids()?.length === 0) return [];
+  const { killed, gone } = killLeftovers(c.boundary, { pid, known: c.treeLastSeen() }, c.host.boundary.survey());
+  if (killed.length > 0) c.run.sweeping = gone;
+  return killed;
 }
 
 function backoff(c: InstanceCore, exit: ExitInfo, delayMs: number, reason: string, forced: boolean): void {

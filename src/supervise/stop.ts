@@ -161,6 +161,23 @@ export async function clearBoundary(boundary: InstanceBoundary, survey: Survey):
   return left.filter((p) => !isGone(p.pid, p.startTime)).map((p) => p.pid);
 }
 
+/**
+ * After a main process ended by itself: SIGKILLs what it left in the
+ * boundary (re-listed now), synchronously, and returns those pids with a
+ * promise that settles once they are gone (bounded). `main` is the ended
+ * process; its group and the members last seen find a tree boundary's
+ * leftovers, `survey` the rest.
+ */
+export function killLeftovers(boundary: InstanceBoundary, main: MainProcess, survey: Survey): { killed: number[]; gone: Promise<void> } {
+  const left = boundary.killAll(main, survey).filter((p) => p.pid !== main.pid);
+  if (left.length === 0) return { killed: [], gone: Promise.resolve() };
+  const gone = (async () => {
+    const deadline = Date.now() + KILL_WAIT_MS;
+    while (!boundary.empty(main, left) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+  })();
+  return { killed: left.map((p) => p.pid), gone };
+}
+
 /** Emergency stop: SIGKILL every boundary at once (one survey), then wait (bounded) for them to vanish; returns survivors. */
 export async function killBoundaries(targets: readonly StopTarget[], survey: Survey): Promise<number[]> {
   const killed = targets.map((t) => ({ t, members: t.boundary.killAll(t, survey) }));

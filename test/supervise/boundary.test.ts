@@ -57,26 +57,51 @@ for (const { kind, boundary, skip } of KINDS) {
     if (kind === 'cgroup') t.notOk(existsSync(projectDir(h.stateDir)), 'project cgroup removed');
   });
 
-  t.test(`${kind}: emergency kill leaves nothing, escapes and leftovers of a dead main included`, { skip }, async (t) => {
+  t.test(`${kind}: emergency kill leaves nothing, escapes included`, { skip }, async (t) => {
+    const h = harness(t, plan([spec({ name: 'd', command: fixture('double-fork'), stop: { signal: 'SIGTERM', timeoutMs: 60_000 } })]), { boundary });
+    await h.engine.startAll();
+    const daemon = Number(await lineOf(join(h.stateDir, 'logs/d.log'), /daemon (\d+)/));
+    t.ok(alive(daemon), `daemon ${daemon} running`);
+    await h.engine.kill();
+    const ev = await h.waitFor(is('emergency-stop'));
+    t.match(ev, { survivors: [] });
+    t.notOk(alive(daemon), `daemon ${daemon} gone`);
+    await h.engine.dispose();
+    if (kind === 'cgroup') t.notOk(existsSync(projectDir(h.stateDir)), 'project cgroup removed');
+  });
+
+  t.test(`${kind}: a main process that ends by itself takes what it left with it, escapes included`, { skip }, async (t) => {
+    // `left` exits once its daemon runs, leaving it (double fork, setsid, ignores SIGTERM); `loop` crashes every
+    // 0.3 s leaving a `sleep` in its group each time, and is restarted at once.
     const h = harness(
       t,
       plan([
-        spec({ name: 'd', command: fixture('double-fork'), stop: { signal: 'SIGTERM', timeoutMs: 60_000 } }),
-        // Exits at once, leaving its daemon behind: no main process, something still in the boundary.
-        spec({ name: 'left', type: 'oneshot', command: ['sh', '-c', `${fixture('double-fork', 'middle').map((a) => `'${a}'`).join(' ')}; exit 0`] }),
+        // It waits for the daemon's line in its own log (its stdout), or it would end, and take the daemon, before that.
+        spec({ name: 'left', type: 'oneshot', command: ['sh', '-c', `${fixture('double-fork', 'middle').map((a) => `'${a}'`).join(' ')}; until grep -q daemon /proc/$$/fd/1; do sleep 0.05; done; exit 0`] }),
+        spec({ name: 'loop', command: ['sh', '-c', 'sleep 600 & echo "child $!"; sleep 0.3; exit 1'], restart: { when: 'always', strategy: 'immediate', delayMs: 0, maxDelayMs: 0, maxAttempts: 0, resetAfterMs: 60_000 } }),
       ]),
       { boundary },
     );
     await h.engine.startAll();
-    const daemons = [Number(await lineOf(join(h.stateDir, 'logs/d.log'), /daemon (\d+)/)), Number(await lineOf(join(h.stateDir, 'logs/left.log'), /daemon (\d+)/))];
+    const daemon = Number(await lineOf(join(h.stateDir, 'logs/left.log'), /daemon (\d+)/));
+    const exited = (await h.waitFor(is('agent-exited', 'left'))) as { leftovers?: number[]; message: string };
+    t.ok(exited.leftovers?.includes(daemon), `the exit names the daemon it left (${exited.message})`);
     await h.waitFor(is('agent-completed', 'left'));
-    for (const p of daemons) t.ok(alive(p), `daemon ${p} running`);
-    await h.engine.kill();
-    const ev = await h.waitFor(is('emergency-stop'));
-    t.match(ev, { survivors: [] });
-    for (const p of daemons) t.notOk(alive(p), `daemon ${p} gone`);
+    // SIGKILLed with the exit; the kernel needs a moment to tear it down.
+    const gone = Date.now() + 5000;
+    while (alive(daemon) && Date.now() < gone) await new Promise((r) => setTimeout(r, 10));
+    t.notOk(alive(daemon), 'the daemon is gone once the oneshot completed');
+    // Three crashes, each leaving a child: only the child of the run now going may be alive.
+    const deadline = Date.now() + 30_000;
+    while (h.of('agent-exited', 'loop').length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const children = [...readFileSync(join(h.stateDir, 'logs/loop.log'), 'utf8').matchAll(/child (\d+)/g)].map((m) => Number(m[1]));
+    t.ok(children.length >= 3, `${children.length} runs each started a child`);
+    const crashes = h.of('agent-exited', 'loop') as { leftovers?: number[] }[];
+    for (const [k, e] of crashes.slice(0, 3).entries()) t.ok(e.leftovers?.includes(children[k]!), `crash ${k + 1} killed its child ${children[k]}`);
+    const settled = Date.now() + 5000;
+    while (children.slice(0, 3).some(alive) && Date.now() < settled) await new Promise((r) => setTimeout(r, 10));
+    t.same(children.slice(0, 3).filter(alive), [], 'no child of an ended run is alive');
     await h.engine.dispose();
-    if (kind === 'cgroup') t.notOk(existsSync(projectDir(h.stateDir)), 'project cgroup removed');
   });
 
   for (const mode of ['main', 'group', 'all'] as const) {
