@@ -173,7 +173,8 @@ export function killLeftovers(boundary: InstanceBoundary, main: MainProcess, sur
   if (left.length === 0) return { killed: [], gone: Promise.resolve() };
   const gone = (async () => {
     const deadline = Date.now() + KILL_WAIT_MS;
-    while (!boundary.empty(main, left) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+    // A restart waits on this: SIGKILLed processes are usually gone within a millisecond or two, so look soon.
+    for (let step = 1; !boundary.empty(main, left) && Date.now() < deadline; step = Math.min(2 * step, POLL_MS)) await new Promise((r) => setTimeout(r, step));
   })();
   return { killed: left.map((p) => p.pid), gone };
 }
