@@ -14,6 +14,11 @@
  * than on a tick of its own, and goes on the list only to be rotated: an
  * idle fleet's daemon does not wake for its logs at all, and each quiet log
  * is looked at every 30 s, or every round when rounds are further apart.
+ * A quiet log whose agent's CPU comes from its cgroup's counter (exact, not
+ * in ticks) is not rechecked at all until the counter moves: the stats of
+ * 100 quiet logs were a third of an idle minute's round. What else writes to
+ * an agent's log (its reload or stop command) is seen at the next look the
+ * agent's own output or a state change brings.
  * A listed log whose file did not grow since its last look is looked at
  * after twice the previous step (up to 30 s), and again every tick once it
  * grows: an agent that uses CPU without writing (one whose shell starts a
@@ -124,10 +129,15 @@ export class LogCheck {
     }
   }
 
-  /** Whether the tick may leave this file alone: its writer is running and showed no CPU since the last look, which was recent. */
+  /**
+   * Whether the tick may leave this file alone: its writer is running and
+   * showed no CPU since the last look, which was recent, or was counted by its
+   * cgroup, whose counter is exact (a writer that ran at all moved it).
+   */
   #canSkip(i: Instance, now: number): boolean {
     const log = this.seen.log(i);
-    return i.pid !== undefined && log?.quiet === true && now - log.checkedAt < QUIET_RECHECK_MS;
+    if (i.pid === undefined || log?.quiet !== true) return false;
+    return now - log.checkedAt < QUIET_RECHECK_MS || this.seen.current(i)?.inCgroup === true;
   }
 
   async #check(i: Instance): Promise<void> {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
@@ -363,4 +364,54 @@ t.test('with the cgroup boundary, an instance whose cgroup ran nothing since the
   const idle = h.engine.status().find((s) => s.name === 'idle')!;
   t.equal(idle.cpu, 0, 'the idle one at 0 %');
   t.ok((idle.rss ?? 0) > 0, `with the memory last read (${idle.rss} bytes)`);
+});
+
+t.test('a quiet log is looked at again after 30 s where CPU is counted in ticks, and only once its writer runs where a cgroup counts it', async (t) => {
+  for (const kind of ['tree', 'cgroup'] as const) {
+    await t.test(kind, async (t) => {
+      // The clock the log checks read: moved a minute on at once, so "30 s since the last look" is here without waiting.
+      let offset = 0;
+      const clock: Clock = { ...systemClock, now: () => systemClock.now() + offset };
+      const dir = tempDir(t);
+      const fifo = join(dir, 'go');
+      spawnSync('mkfifo', [fifo]);
+      // Blocks (without CPU) until the test writes to the fifo, then prints 4 KiB and sleeps.
+      const writer = sh(`read x < ${fifo}; head -c 4096 /dev/zero; exec sleep 600`);
+      const h = harness(t, plan([spec({ name: 'q', command: writer, logs: { maxSizeBytes: 1024, keep: 1 } })], 100_000), {
+        clock,
+        logCheckMs: 5,
+        unwatched: WATCHED,
+        cpuFromBoundary: true,
+        boundary: kind === 'tree' ? 'tree' : 'default',
+      });
+      if (kind === 'cgroup' && h.engine.boundaryInfo().kind !== 'cgroup') {
+        t.comment(`skipped: no cgroup boundary here (${h.engine.boundaryInfo().reason})`);
+        return;
+      }
+      await h.engine.startAll();
+      const pid = h.engine.status().find((s) => s.name === 'q')!.pid!;
+      await until(() => readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner', 'the writer to block on its fifo');
+      // Rounds at 0 % and the log's first looks: the log is known quiet and off the tick's list.
+      for (let k = 0; k < 3; k++) {
+        await h.engine.sampleNow();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // Something other than the agent writes past the limit (its reload command could), a minute later.
+      appendFileSync(`${h.stateDir}/logs/q.log`, Buffer.alloc(2048, 'x'));
+      offset += 60_000;
+      await h.engine.sampleNow();
+      await new Promise((r) => setTimeout(r, 500));
+      if (kind === 'tree') {
+        await h.waitFor(is('log-rotated', 'q'), 10_000, 'the 30 s recheck to rotate it');
+        t.pass('ticks can miss a trickle of writes: the round looks at a quiet log 30 s after its last look');
+        return;
+      }
+      t.equal(h.of('log-rotated', 'q').length, 0, 'the cgroup ran nothing: its log is not looked at');
+      writeFileSync(fifo, 'go\n');
+      await until(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep', 'the writer to have written');
+      await h.engine.sampleNow();
+      await h.waitFor(is('log-rotated', 'q'), 10_000, 'the rotation once the counter moved');
+      t.pass('its counter moved: the log is looked at and rotated');
+    });
+  }
 });
