@@ -48,7 +48,8 @@ export function statePaths(dir: string): StatePaths {
     daemonLog: join(abs, 'daemon.log'),
     daemonPid: join(abs, 'daemon.pid'),
     secrets: join(abs, 'secrets.json'),
-    logFile: (instance) => join(abs, 'logs', `${instance}.log`),
+    // Concatenated, not joined: the page writer asks for every agent's at each look, and path.join is interpreted in the daemon's lite mode.
+    logFile: (instance) => `${abs}/logs/${instance}.log`,
   };
 }
 

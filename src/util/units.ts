@@ -49,19 +49,23 @@ export function parsePercent(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+const DURATION_UNITS = ['h', 'm', 's'] as const;
+const DURATION_SIZES = [3_600_000, 60_000, 1000] as const;
+
 /** Formats milliseconds the way a manifest would write them (`1m30s`, `250ms`). */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
-  const parts: string[] = [];
+  // A plain loop over constants: the status page formats a few hundred of these per write, interpreted (lite mode).
+  let out = '';
   let rest = Math.round(ms);
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (let k = 0; k < DURATION_SIZES.length; k++) {
+    const size = DURATION_SIZES[k]!;
     if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
+      out += `${Math.floor(rest / size)}${DURATION_UNITS[k]}`;
       rest %= size;
     }
   }
-  if (rest > 0) parts.push(`${rest}ms`);
-  return parts.join('');
+  return rest > 0 ? `${out}${rest}ms` : out;
 }
 
 /** Formats bytes with a binary unit, e.g. `12.5MiB`. */
