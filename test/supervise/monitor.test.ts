@@ -390,11 +390,18 @@ t.test('a quiet log is looked at again after 30 s where CPU is counted in ticks,
       }
       await h.engine.startAll();
       const pid = h.engine.status().find((s) => s.name === 'q')!.pid!;
-      await until(() => readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner', 'the writer to block on its fifo');
-      // Rounds at 0 % and the log's first looks: the log is known quiet and off the tick's list.
+      const since = Date.now();
+      const blocked = (): boolean => {
+        const wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8');
+        // A kernel that hides wchan reads 0: then a second is time enough for `sh` to reach the fifo.
+        return wchan === 'wait_for_partner' || (wchan === '0' && Date.now() - since > 1000);
+      };
+      await until(blocked, 'the writer to block on its fifo');
+      // Rounds at 0 % and the log tick's looks (which back off to ~300 ms while the file stays put): the log is known
+      // quiet and off the tick's list.
       for (let k = 0; k < 3; k++) {
         await h.engine.sampleNow();
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 300));
       }
       // Something other than the agent writes past the limit (its reload command could), a minute later.
       appendFileSync(`${h.stateDir}/logs/q.log`, Buffer.alloc(2048, 'x'));
