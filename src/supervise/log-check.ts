@@ -22,14 +22,17 @@
  * A listed log whose file did not grow since its last look is looked at
  * after twice the previous step (up to 30 s), and again every tick once it
  * grows: an agent that uses CPU without writing (one whose shell starts a
- * `sleep` every few seconds) no longer wakes the daemon every second.
+ * `sleep` every few seconds) no longer wakes the daemon every second. When
+ * a round sees a writer run, it looks at the log itself: grown, the next
+ * look is a tick later; as it was, the back-off goes on from the step the
+ * last look left, rather than starting again from one tick.
  */
 
 import type { EventInput } from '../events/event.js';
 import type { Clock } from './clock.js';
 import type { Instance } from './instance.js';
-import { logSize, needsRotation, rotateLog } from './log-rotation.js';
-import type { Observations } from './observations.js';
+import { logSize, rotateLog } from './log-rotation.js';
+import type { LogWatch, Observations } from './observations.js';
 import { snapshotTree } from './tree-boundary.js';
 
 /** A quiet agent's log is still looked at this often; a listed log that does not grow is looked at at least this often. */
@@ -61,18 +64,35 @@ export class LogCheck {
    * on the tick's list unless it is known quiet and was looked at recently.
    * A quiet one a round finds due is looked at now, and listed only if it must be rotated.
    */
-  note(i: Instance, now: number, inRound = false): void {
+  note(i: Instance, now: number, why: 'state' | 'round' | 'woke' = 'state'): void {
     const { maxSizeBytes } = i.spec.logs;
     if (maxSizeBytes <= 0 || this.#loud.has(i) || this.#canSkip(i, now)) return;
-    if (inRound && i.pid !== undefined && this.seen.log(i)?.quiet === true) {
-      this.seen.watch(i).log = { checkedAt: now, quiet: true };
-      if (!needsRotation(i.logFile, maxSizeBytes)) return;
-    }
-    // Back on the list: its writer woke (or changed state), so the look after this one comes a tick later again.
     const log = this.seen.log(i);
+    if (why !== 'state' && i.pid !== undefined && log !== undefined && (why === 'woke' ? log.size !== undefined : log.quiet === true)) {
+      const size = logSize(i.logFile);
+      if (why === 'round') {
+        this.seen.watch(i).log = { checkedAt: now, quiet: true, size, stepMs: log.stepMs };
+        if (size < maxSizeBytes) return;
+      } else if (size === log.size && size < maxSizeBytes) {
+        // Its writer ran but wrote nothing since the last look: this look is the round's, and the back-off goes on
+        // where it was. A shell that starts a `sleep` every few seconds then costs a look every 30 s, not five
+        // looks in the 16 s after each round that saw it run.
+        const stepMs = this.#stepAfter(log, true);
+        this.seen.watch(i).log = { checkedAt: now, quiet: this.seen.current(i)?.usage?.cpu === 0 ? true : undefined, size, stepMs };
+        this.#loud.set(i, now + stepMs);
+        this.#schedule();
+        return;
+      }
+    }
+    // Back on the list: its writer wrote (or changed state), so the look after this one comes a tick later again.
     if (log) log.stepMs = undefined;
     this.#loud.set(i, now + this.everyMs);
     this.#schedule();
+  }
+
+  /** The step to the next look after one that found the file as it was (`still`), or grown. */
+  #stepAfter(before: LogWatch, still: boolean): number {
+    return still ? Math.min(2 * (before.stepMs ?? this.everyMs), Math.max(QUIET_RECHECK_MS, this.everyMs)) : this.everyMs;
   }
 
   /** Checks every instance's log file now, quiet or not, and rotates those over their size limit. */
@@ -123,7 +143,7 @@ export class LogCheck {
       }
       const after = this.seen.log(i);
       const still = before?.size !== undefined && after?.size === before.size;
-      const stepMs = still ? Math.min(2 * (before.stepMs ?? this.everyMs), Math.max(QUIET_RECHECK_MS, this.everyMs)) : this.everyMs;
+      const stepMs = still ? this.#stepAfter(before, true) : this.everyMs;
       if (after) after.stepMs = stepMs;
       this.#loud.set(i, now + stepMs);
     }

@@ -79,11 +79,6 @@ export function logSize(file: string): number {
   }
 }
 
-/** Whether the file has reached the size limit. */
-export function needsRotation(file: string, maxSizeBytes: number): boolean {
-  return logSize(file) >= maxSizeBytes;
-}
-
 /**
  * Rotates `file` keeping `keep` older files: `.1` is the newest. `group` and
  * `members` are the writer's process group and tree (empty when no process

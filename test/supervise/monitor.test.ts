@@ -251,36 +251,54 @@ t.test('an idle fleet without thresholds wakes the monitor only for full rounds,
   const INTERVAL = 50;
   const LOG_MS = 7;
   const armed: number[] = [];
-  const clock: Clock = { ...systemClock, setTimeout: (fn, ms) => (armed.push(ms), systemClock.setTimeout(fn, ms)) };
+  // The log tick's timers, by delay: told from the sampling ones by who armed them.
+  const logArmed: number[] = [];
+  const byLogTick = (): boolean => /log-check\.[tj]s/.test(new Error().stack ?? '');
+  const clock: Clock = {
+    ...systemClock,
+    setTimeout: (fn, ms) => ((byLogTick() ? logArmed : armed).push(ms), systemClock.setTimeout(fn, ms)),
+  };
   const quiet = (name: string) => spec({ name, command: sh('exec sleep 600'), logs: { maxSizeBytes: 1024 * 1024, keep: 1 } });
   const h = harness(t, plan([quiet('a'), quiet('b')], INTERVAL), { sampler, clock, logCheckMs: LOG_MS, unwatched: WATCHED });
   await h.engine.startAll();
   // Two full rounds: the logs have been looked at and both agents showed 0 % CPU.
   await until(() => s.calls >= 2, 'two full rounds');
   const from = armed.length;
+  const logFrom = logArmed.length;
   const calls = s.calls;
   await until(() => s.calls >= calls + 4, 'four more full rounds');
-  const since = armed.slice(from);
-  const ticks = since.filter((ms) => ms >= INTERVAL).length;
+  const ticks = armed.length - from;
   t.ok(ticks <= 5, `${ticks} sampling ticks for 4 full rounds (every interval would be ~20)`);
-  // Sampling ticks are armed for INTERVAL or more; anything shorter is the log tick.
-  const logTicks = (from: number): number[] => armed.slice(from).filter((ms) => ms < INTERVAL);
-  t.equal(logTicks(from).length, 0, 'no log tick while every log is known quiet');
+  const logTicks = (from: number): number[] => logArmed.slice(from);
+  t.equal(logTicks(logFrom).length, 0, 'no log tick while every log is known quiet');
 
-  // A writer shows CPU: its log is looked at from the next tick on again.
+  // The writers show CPU: their logs are back on the tick's list.
   s.cpu = 1;
-  const at = armed.length;
+  const at = logArmed.length;
   await until(() => logTicks(at).length >= 3, 'log ticks once a writer shows CPU');
-  const [first, , third] = logTicks(at);
-  t.ok(first! <= LOG_MS, `the first look a tick later (${first} ms)`);
-  // `sleep` writes nothing: each look that finds the file as it was waits twice as long for the next.
-  t.ok(third! >= 3 * LOG_MS, `the log tick backs off while the file does not grow (${logTicks(at).join(', ')} ms)`);
+  const ticks3 = logTicks(at).slice(0, 3);
+  // `sleep` writes nothing: the round that saw the CPU looked and found each file as it was, so the back-off goes
+  // on from the step the last look left (not from one tick), and each look that finds it so doubles the step.
+  t.ok(ticks3[0]! > LOG_MS, `the round looked: the tick's first look is not one tick later (${ticks3.join(', ')} ms)`);
+  t.ok(ticks3[2]! > ticks3[0]!, `the log tick backs off while the file does not grow (${ticks3.join(', ')} ms)`);
 
   // The file grows: the step is one tick again.
   appendFileSync(`${h.stateDir}/logs/a.log`, 'x\n');
-  const grew = armed.length;
-  await until(() => armed.slice(grew).some((ms) => ms <= LOG_MS), 'a log tick one step after the file grew');
+  const grew = logArmed.length;
+  await until(() => logTicks(grew).some((ms) => ms <= LOG_MS), 'a log tick one step after the file grew');
   t.pass('a file that grows is looked at every tick again');
+
+  // Quiet again until the tick lets `a` go (its step is one tick since it grew); then it runs and writes: the round sees the file grown,
+  // and the tick looks one tick later.
+  s.cpu = 0;
+  const settled = s.calls;
+  await until(() => s.calls >= settled + 3, 'three quiet rounds');
+  const quietFrom = logArmed.length;
+  await new Promise((r) => setTimeout(r, 300));
+  appendFileSync(`${h.stateDir}/logs/a.log`, 'y\n');
+  s.cpu = 1;
+  await until(() => logTicks(quietFrom).length >= 1, 'a log tick once a writer wrote and showed CPU');
+  t.ok(logTicks(quietFrom)[0]! <= LOG_MS, `the round saw the file grown: the first look a tick later (${logTicks(quietFrom).join(', ')} ms)`);
 });
 
 t.test('unwatched, full rounds come at the unwatched step; a look or a held watch brings the watched step back at once, until it runs out', async (t) => {
