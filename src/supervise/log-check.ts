@@ -26,6 +26,12 @@
  * a round sees a writer run, it looks at the log itself: grown, the next
  * look is a tick later; as it was, the back-off goes on from the step the
  * last look left, rather than starting again from one tick.
+ * Under the cgroup boundary each look also notes the cgroup's counter, read
+ * just before the file: a look that finds it where the last look left it
+ * (nothing ran in between) makes the log known quiet, and a round whose
+ * figures show CPU spent before the last look does not list it again. So a
+ * fleet's logs leave the list a few seconds after their agents settle, not
+ * at the first round that reads 0 % (a minute later while nobody watches).
  */
 
 import type { EventInput } from '../events/event.js';
@@ -60,25 +66,35 @@ export class LogCheck {
   ) {}
 
   /**
-   * A round saw this instance (`inRound`), or it changed state: its log goes
-   * on the tick's list unless it is known quiet and was looked at recently.
-   * A quiet one a round finds due is looked at now, and listed only if it must be rotated.
+   * The instance changed state, a round came across it (`round`), or a round
+   * saw it use CPU (`woke`): its log goes on the tick's list unless it is
+   * known quiet and was looked at recently. A quiet one a round finds due is
+   * looked at now, and listed only if it must be rotated; one whose writer
+   * ran is looked at now (see the module's comment).
    */
   note(i: Instance, now: number, why: 'state' | 'round' | 'woke' = 'state'): void {
     const { maxSizeBytes } = i.spec.logs;
     if (maxSizeBytes <= 0 || this.#loud.has(i) || this.#canSkip(i, now)) return;
     const log = this.seen.log(i);
-    if (why !== 'state' && i.pid !== undefined && log !== undefined && (why === 'woke' ? log.size !== undefined : log.quiet === true)) {
+    if (why === 'round' && i.pid !== undefined && log?.quiet === true) {
       const size = logSize(i.logFile);
-      if (why === 'round') {
-        this.seen.watch(i).log = { checkedAt: now, quiet: true, size, stepMs: log.stepMs };
-        if (size < maxSizeBytes) return;
-      } else if (size === log.size && size < maxSizeBytes) {
-        // Its writer ran but wrote nothing since the last look: this look is the round's, and the back-off goes on
-        // where it was. A shell that starts a `sleep` every few seconds then costs a look every 30 s, not five
-        // looks in the 16 s after each round that saw it run.
+      this.seen.watch(i).log = { checkedAt: now, quiet: true, size, stepMs: log.stepMs };
+      if (size < maxSizeBytes) return;
+    } else if (why === 'woke' && i.pid !== undefined && log?.size !== undefined) {
+      const run = this.seen.current(i);
+      const usec = run?.inCgroup === true ? i.boundary.cpuUsageUsec() : undefined;
+      // The counter is where the last look left it: the writer ran before that look, not since.
+      if (usec !== undefined && usec === log.usec) {
+        log.quiet = true;
+        return;
+      }
+      const size = logSize(i.logFile);
+      if (size === log.size && size < maxSizeBytes) {
+        // Its writer ran but wrote nothing since the last look: this look is the round's, and the back-off goes
+        // on where it was. A shell that starts a `sleep` every few seconds then costs a look every 30 s, not
+        // five looks in the 16 s after each round that saw it run.
         const stepMs = this.#stepAfter(log, true);
-        this.seen.watch(i).log = { checkedAt: now, quiet: this.seen.current(i)?.usage?.cpu === 0 ? true : undefined, size, stepMs };
+        this.seen.watch(i).log = { checkedAt: now, quiet: undefined, size, stepMs, usec };
         this.#loud.set(i, now + stepMs);
         this.#schedule();
         return;
@@ -165,9 +181,14 @@ export class LogCheck {
     if (maxSizeBytes <= 0) return;
     const w = this.seen.watch(i);
     if (w.rotating) return;
+    const run = this.seen.current(i);
+    // Read before the file: a write after the read moves the counter past it.
+    const usec = run?.inCgroup === true ? i.boundary.cpuUsageUsec() : undefined;
     const size = logSize(i.logFile);
-    // Quiet at the last round stays quiet until a round says otherwise: a writer waking up is noticed within one round either way.
-    w.log = { checkedAt: this.host.clock.now(), quiet: this.seen.current(i)?.usage?.cpu === 0 ? true : undefined, size, stepMs: w.log?.stepMs };
+    // Quiet at the last round stays quiet until a round says otherwise: a writer waking up is noticed within one
+    // round either way. A cgroup's counter that has not moved since the last look says so sooner: nothing ran.
+    const still = usec !== undefined && usec === w.log?.usec;
+    w.log = { checkedAt: this.host.clock.now(), quiet: still || run?.usage?.cpu === 0 ? true : undefined, size, stepMs: w.log?.stepMs, usec };
     if (size < maxSizeBytes) return;
     w.rotating = true;
     try {

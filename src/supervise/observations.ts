@@ -20,6 +20,8 @@ export interface LogWatch {
   size?: number;
   /** How long after this look the log tick looks again while the writer shows CPU (see log-check.ts). */
   stepMs?: number | undefined;
+  /** The cgroup's CPU counter (µs) read just before the look, where the run's CPU comes from its cgroup: while it stays put, nothing ran since. */
+  usec?: number | undefined;
 }
 
 /** What the monitor saw of one run (one main pid) of an instance. */
