@@ -1,6 +1,6 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { Clock } from '../../src/supervise/clock.js';
 import type { Instance } from '../../src/supervise/instance.js';
 import { LogCheck } from '../../src/supervise/log-check.js';
@@ -49,7 +49,7 @@ function fakeInstance(file: string, counter: { usec: number }): Instance {
 }
 
 /** A log check over one instance whose current run the monitor has seen, CPU from its cgroup or not. */
-function setup(t: Parameters<Parameters<typeof t.test>[1]>[0], inCgroup: boolean) {
+function setup(t: Test, inCgroup: boolean) {
   const file = join(tempDir(t), 'w.log');
   writeFileSync(file, '');
   const counter = { usec: 1000 };
