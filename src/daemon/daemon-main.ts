@@ -78,7 +78,17 @@ process.on('SIGINT', shutdown);
 // Before the engine picks its cgroups: back into the scope an earlier daemon left its agents in (delegated-scope.ts).
 const rejoined = rejoinEarlierScope(stateDir);
 if (rejoined) log(`joined the scope of an earlier daemon, which still holds agents: ${rejoined}`);
-runtime = await startRuntime(statePaths(stateDir), { log, onDown: shutdown });
+runtime = await startRuntime(statePaths(stateDir), { log, onDown: shutdown }).catch((error: unknown): never => {
+  const e = error as NodeJS.ErrnoException;
+  // A file of the state directory vanished while the runtime started (its socket's chmod, its first save): the
+  // directory is being removed, so nobody could reach this daemon; recreating it would not change that.
+  if (!existsSync(stateDir) || (e.code === 'ENOENT' && typeof e.path === 'string' && e.path.startsWith(stateDir))) {
+    log(`${stateDir} went away while the daemon started (${e.message}); exiting`);
+    process.exit(0);
+  }
+  log(`the daemon could not start: ${e.message}`);
+  process.exit(1);
+});
 if (!runtime) {
   // One runtime per state directory: a second daemon started by a racing CLI (or while `up` runs) leaves quietly.
   log('another daemon already runs for this state directory');

@@ -72,9 +72,13 @@ export function parseState(text: string, path: string): Result<{ state: State; f
   return ok({ state: d as unknown as State, fresh: false });
 }
 
-/** Writes state.json atomically (0600, directory 0700); removes temp files of crashed writers. */
-export async function saveState(stateDir: string, state: State): Promise<void> {
-  await ensureDir(stateDir);
+/**
+ * Writes state.json atomically (0600, directory 0700); removes temp files of crashed writers. With `createDir`
+ * false a missing directory is an error, not made anew: the running daemon's saves, whose directory's removal
+ * means its project is gone (a directory made again would hold a state nobody reads).
+ */
+export async function saveState(stateDir: string, state: State, options: { createDir?: boolean } = {}): Promise<void> {
+  if (options.createDir !== false) await ensureDir(stateDir);
   const path = statePath(stateDir);
   await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
   await removeStaleTemps(path);

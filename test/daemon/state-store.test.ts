@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import t from 'tap';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -41,6 +42,14 @@ t.test('save and load round trip, with owner-only modes', async (t) => {
   t.equal(r.value.state.appliedRevision, 7);
   t.equal(await mode(dir), 0o700, 'state dir 0700');
   t.equal(await mode(statePath(dir)), 0o600, 'state.json 0600');
+});
+
+t.test("the daemon's saves do not make a removed state directory again", async (t) => {
+  const dir = join(t.testdir(), '.orchestra');
+  await t.rejects(saveState(dir, newState(), { createDir: false }), { code: 'ENOENT' });
+  t.notOk(existsSync(dir), 'not recreated');
+  await saveState(dir, newState());
+  t.ok(existsSync(statePath(dir)), 'the default makes it, as a first apply needs');
 });
 
 t.test('an existing, too open state dir is tightened', async (t) => {
