@@ -93,7 +93,7 @@ export class LogCheck {
         // Its writer ran but wrote nothing since the last look: this look is the round's, and the back-off goes
         // on where it was. A shell that starts a `sleep` every few seconds then costs a look every 30 s, not
         // five looks in the 16 s after each round that saw it run.
-        const stepMs = this.#stepAfter(log, true);
+        const stepMs = this.#backedOff(log);
         this.seen.watch(i).log = { checkedAt: now, quiet: undefined, size, stepMs, usec };
         this.#loud.set(i, now + stepMs);
         this.#schedule();
@@ -106,9 +106,9 @@ export class LogCheck {
     this.#schedule();
   }
 
-  /** The step to the next look after one that found the file as it was (`still`), or grown. */
-  #stepAfter(before: LogWatch, still: boolean): number {
-    return still ? Math.min(2 * (before.stepMs ?? this.everyMs), Math.max(QUIET_RECHECK_MS, this.everyMs)) : this.everyMs;
+  /** The step to the next look after one that found the file as the look `before` it did: twice that look's, up to 30 s. */
+  #backedOff(before: LogWatch): number {
+    return Math.min(2 * (before.stepMs ?? this.everyMs), Math.max(QUIET_RECHECK_MS, this.everyMs));
   }
 
   /** Checks every instance's log file now, quiet or not, and rotates those over their size limit. */
@@ -159,7 +159,7 @@ export class LogCheck {
       }
       const after = this.seen.log(i);
       const still = before?.size !== undefined && after?.size === before.size;
-      const stepMs = still ? this.#stepAfter(before, true) : this.everyMs;
+      const stepMs = still ? this.#backedOff(before) : this.everyMs;
       if (after) after.stepMs = stepMs;
       this.#loud.set(i, now + stepMs);
     }
