@@ -288,8 +288,8 @@ t.test('an idle fleet without thresholds wakes the monitor only for full rounds,
   await until(() => logTicks(grew).some((ms) => ms <= LOG_MS), 'a log tick one step after the file grew');
   t.pass('a file that grows is looked at every tick again');
 
-  // Quiet again until the tick lets `a` go (its step is one tick since it grew); then it runs and writes: the round sees the file grown,
-  // and the tick looks one tick later.
+  // Quiet again until the tick lets `a` go (its step is one tick since it grew); then it runs and writes: the
+  // round sees the file grown, and the tick looks one tick later.
   s.cpu = 0;
   const settled = s.calls;
   await until(() => s.calls >= settled + 3, 'three quiet rounds');
