@@ -66,23 +66,32 @@ export class LogCheck {
   ) {}
 
   /**
-   * The instance changed state, a round came across it (`round`), or a round
-   * saw it use CPU (`woke`): its log goes on the tick's list unless it is
-   * known quiet and was looked at recently. A quiet one a round finds due is
-   * looked at now, and listed only if it must be rotated; one whose writer
-   * ran is looked at now (see the module's comment).
+   * The instance changed state, or a round came across it (`inRound`): its
+   * log goes on the tick's list unless it is known quiet and was looked at
+   * recently. A quiet one a round finds due is looked at now, and listed only if it must be rotated.
    */
-  note(i: Instance, now: number, why: 'state' | 'round' | 'woke' = 'state'): void {
+  note(i: Instance, now: number, inRound = false): void {
     const { maxSizeBytes } = i.spec.logs;
     if (maxSizeBytes <= 0 || this.#loud.has(i) || this.#canSkip(i, now)) return;
     const log = this.seen.log(i);
-    if (why === 'round' && i.pid !== undefined && log?.quiet === true) {
+    if (inRound && i.pid !== undefined && log?.quiet === true) {
       const size = logSize(i.logFile);
       this.seen.watch(i).log = { checkedAt: now, quiet: true, size, stepMs: log.stepMs };
       if (size < maxSizeBytes) return;
-    } else if (why === 'woke' && i.pid !== undefined && log?.size !== undefined) {
-      const run = this.seen.current(i);
-      const usec = run?.inCgroup === true ? i.boundary.cpuUsageUsec() : undefined;
+    }
+    this.#relist(i, now);
+  }
+
+  /**
+   * A round saw the instance use CPU; `usec` is the cgroup's counter the round
+   * read (before this look), undefined without one. Its log is looked at now
+   * (see the module's comment) and listed unless nothing ran since the last look.
+   */
+  ran(i: Instance, now: number, usec: number | undefined): void {
+    const { maxSizeBytes } = i.spec.logs;
+    if (maxSizeBytes <= 0 || this.#loud.has(i) || this.#canSkip(i, now)) return;
+    const log = this.seen.log(i);
+    if (i.pid !== undefined && log?.size !== undefined) {
       // The counter is where the last look left it: the writer ran before that look, not since.
       if (usec !== undefined && usec === log.usec) {
         log.quiet = true;
@@ -100,7 +109,12 @@ export class LogCheck {
         return;
       }
     }
-    // Back on the list: its writer wrote (or changed state), so the look after this one comes a tick later again.
+    this.#relist(i, now);
+  }
+
+  /** Back on the list: its writer wrote (or changed state), so the look after this one comes a tick later again. */
+  #relist(i: Instance, now: number): void {
+    const log = this.seen.log(i);
     if (log) log.stepMs = undefined;
     this.#loud.set(i, now + this.everyMs);
     this.#schedule();

@@ -245,7 +245,7 @@ export class Monitor {
     const now0 = this.host.clock.now();
     let judged = false;
     for (const i of this.host.instances()) {
-      this.#logs.note(i, now0, 'round');
+      this.#logs.note(i, now0, true);
       if (i.pid === undefined || i.state.name === 'stopping') continue;
       const judge = i.spec.thresholds !== undefined || i.spec.nice !== undefined;
       judged ||= judge;
@@ -294,7 +294,7 @@ export class Monitor {
       run.inCgroup = usec !== undefined;
       if (w.log) w.log.quiet = cpu === 0 && w.log.quiet !== false;
       // A writer that woke up: the round looks at its log now, and the tick from the next step on (log-check.ts).
-      if (w.log?.quiet === false) this.#logs.note(i, now, 'woke');
+      if (w.log?.quiet === false) this.#logs.ran(i, now, usec);
       if (i.spec.thresholds) {
         judgeThreshold(this.host, i, w, 'cpu', cpu, now);
         judgeThreshold(this.host, i, w, 'memory', rss, now);

@@ -63,7 +63,7 @@ function setup(t: Test, inCgroup: boolean) {
   /** What the monitor's round does for a run that showed CPU since the round before. */
   const roundSawCpu = (): void => {
     seen.log(i)!.quiet = false;
-    logs.note(i, m.clock.now(), 'woke');
+    logs.ran(i, m.clock.now(), inCgroup ? counter.usec : undefined);
   };
   return { file, counter, i, seen, m, logs, roundSawCpu };
 }
