@@ -2,8 +2,12 @@
  * Atomic file replacement for the state directory: write a temp file beside
  * the target, fsync it, rename it over the target, fsync the directory. A
  * crash at any point leaves either the old file or the new one, never half of
- * one; a temp file left behind is ignored by readers and removed later. Owns
- * only that mechanism; it knows nothing of what the files mean.
+ * one; a temp file left behind is ignored by readers and removed later. A
+ * write that need not outlive the machine (records of processes, which die
+ * with it; a page made again from them) skips both fsyncs: the rename is as
+ * atomic without them, and only power loss or a kernel crash can take the
+ * new content back. Owns only that mechanism; it knows nothing of what the
+ * files mean.
  */
 
 import { randomBytes } from 'node:crypto';
@@ -24,15 +28,23 @@ export async function ensureDir(dir: string): Promise<void> {
   await chmod(dir, DIR_MODE);
 }
 
-/** Replaces `path` with `data` atomically; the file ends up with `mode` (default 0600). */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = FILE_MODE): Promise<void> {
+/** How a replacement is written: the file's mode (default 0600), and whether it must survive power loss (default yes). */
+export interface AtomicWriteOptions {
+  mode?: number;
+  /** False: atomic against any process's crash, but not fsynced (the old content may come back after power loss). */
+  durable?: boolean;
+}
+
+/** Replaces `path` with `data` atomically. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const { mode = FILE_MODE, durable = true } = options;
   const temp = `${path}${TEMP_INFIX}${process.pid}-${randomBytes(4).toString('hex')}`;
   const handle = await open(temp, 'wx', mode);
   try {
     // The umask may have cleared bits of `mode`; say it again explicitly.
     await handle.chmod(mode);
     await handle.writeFile(data);
-    await handle.sync();
+    if (durable) await handle.sync();
   } catch (e) {
     await handle.close();
     await rm(temp, { force: true });
@@ -45,7 +57,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
     await rm(temp, { force: true });
     throw e;
   }
-  await syncDir(dirname(path));
+  if (durable) await syncDir(dirname(path));
 }
 
 /** True for names this module uses for temp files (`state.json.tmp-<pid>-<random>`). */

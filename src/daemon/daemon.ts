@@ -51,7 +51,7 @@ export function reconcilerPorts(paths: StatePaths, onEngine: (engine: Engine, pl
         const loaded = await loadState(dir);
         return loaded.ok ? { ok: true, value: loaded.value.state } : loaded;
       },
-      save: (state) => saveState(dir, state, { createDir: false }),
+      save: (state, options) => saveState(dir, state, { createDir: false, ...options }),
       rebuild: (seed) => rebuildState(dir, seed),
     },
     processes: {

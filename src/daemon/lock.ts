@@ -141,7 +141,7 @@ function parseHolder(text: string): LockHolder | undefined {
 /** Writes the holder to a temp file and links it into place; false when the lock exists. */
 async function tryCreate(path: string, holder: LockHolder): Promise<boolean> {
   const temp = `${path}.${holder.token}.${randomBytes(4).toString('hex')}`;
-  await writeFileAtomic(temp, `${JSON.stringify(holder)}\n`, FILE_MODE);
+  await writeFileAtomic(temp, `${JSON.stringify(holder)}\n`);
   try {
     await link(temp, path);
     return true;

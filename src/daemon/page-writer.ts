@@ -96,7 +96,7 @@ export function startStatusPageWriter(daemon: PageSource, file: string, timing: 
     busy = true;
     // The renderer is loaded on the first write: it was a third of a cold daemon's start.
     void Promise.all([import('../report/status-page.js'), pageExtras(daemon.paths.dir, daemon.planState().applied)])
-      .then(([{ renderStatusPage }, extras]) => writeFileAtomic(file, renderStatusPage(snapshot, extras)))
+      .then(([{ renderStatusPage }, extras]) => writeFileAtomic(file, renderStatusPage(snapshot, extras), { durable: false }))
       .then(() => (written = { content, at: now }))
       .catch(() => undefined)
       .finally(() => (busy = false));

@@ -73,15 +73,19 @@ export function parseState(text: string, path: string): Result<{ state: State; f
 }
 
 /**
- * Writes state.json atomically (0600, directory 0700); removes temp files of crashed writers. With `createDir`
- * false a missing directory is an error, not made anew: the running daemon's saves, whose directory's removal
- * means its project is gone (a directory made again would hold a state nobody reads).
+ * Writes state.json atomically (0600, directory 0700). With `createDir` false a missing directory is an error, not
+ * made anew: the running daemon's saves, whose directory's removal means its project is gone (a directory made again
+ * would hold a state nobody reads). A durable save (the default) is fsynced and removes temp files of crashed
+ * writers; `durable: false` is for a change to the agent records alone (docs/state.md, "Atomic writes").
  */
-export async function saveState(stateDir: string, state: State, options: { createDir?: boolean } = {}): Promise<void> {
+export async function saveState(stateDir: string, state: State, options: { createDir?: boolean; durable?: boolean } = {}): Promise<void> {
   if (options.createDir !== false) await ensureDir(stateDir);
   const path = statePath(stateDir);
-  await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
-  await removeStaleTemps(path);
+  const durable = options.durable !== false;
+  await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`, { durable });
+  // A crashed writer's temp file waits for the next durable save (an apply, a stop, a daemon's start): a crash loop
+  // saves records many times a second, and a sweep is a directory listing each time.
+  if (durable) await removeStaleTemps(path);
 }
 
 /**

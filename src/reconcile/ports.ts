@@ -40,7 +40,8 @@ export interface RevisionStore {
 export interface StateStore {
   /** The stored state, or a message saying why it cannot be used. */
   load(): Promise<Result<State, { message: string }>>;
-  save(state: State): Promise<void>;
+  /** Stores `state`; `durable: false` when only agent records changed, which need not survive the machine (their processes do not). */
+  save(state: State, options?: { durable?: boolean }): Promise<void>;
   /** Replaces an unusable state with a new one seeded with what is still known. */
   rebuild(seed: { serial?: number; appliedRevision?: number }): Promise<{ state: State; preservedAs?: string }>;
 }

@@ -36,7 +36,7 @@ export class Reconciler<E extends ReconcileEngine = ReconcileEngine> {
   readonly notes: string[] = [];
 
   constructor(private readonly ports: ReconcilerPorts<E>) {
-    this.#records = new AgentRecords({ startTimeOf: (pid) => ports.processes.startTimeOf(pid), save: (s) => ports.state.save(s) }, () => this.#state);
+    this.#records = new AgentRecords({ startTimeOf: (pid) => ports.processes.startTimeOf(pid), save: (s, options) => ports.state.save(s, options) }, () => this.#state);
   }
 
   /**
