@@ -72,6 +72,8 @@ for (let run = 0; run < RUNS; run++) {
       console.log(`${tool.name} run ${run}: ${r.cpu.toFixed(1)}% of a core (kernel ${r.sys.toFixed(1)}%), ${r.restartsPerS.toFixed(1)} restarts/s, ${r.faultsPerS.toFixed(0)} minor faults/s`);
     } finally {
       const pid = tool.supervisorPid();
+      // The floor leaves its agents to a SIGTERM (stopAll); every tool's cleanup then ends the supervisor.
+      if (pid && alive(pid)) await tool.stopAll();
       tool.cleanup();
       for (let k = 0; k < 100 && pid && alive(pid); k++) await sleep(100);
       rmSync(dir, { recursive: true, force: true, maxRetries: 5 });

@@ -25,7 +25,13 @@
  * `sleep` every few seconds) no longer wakes the daemon every second. When
  * a round sees a writer run, it looks at the log itself: grown, the next
  * look is a tick later; as it was, the back-off goes on from the step the
- * last look left, rather than starting again from one tick.
+ * last look left, rather than starting again from one tick. A look (the
+ * tick's, or a round's that sees the writer run) that finds the file the
+ * size it has had for 30 s or more leaves the log to the rounds: the tick no
+ * longer looks, and each round that sees the writer run looks (one stat, in
+ * a wake-up it makes anyway) until the file grows or the instance changes
+ * state, which lists it a tick later again. A writer that wakes without
+ * printing then costs no wake-up of its own: one look a round.
  * Under the cgroup boundary each look also notes the cgroup's counter, read
  * just before the file: a look that finds it where the last look left it
  * (nothing ran in between) makes the log known quiet, and a round whose
@@ -74,9 +80,11 @@ export class LogCheck {
     const { maxSizeBytes } = i.spec.logs;
     if (maxSizeBytes <= 0 || this.#loud.has(i) || this.#canSkip(i, now)) return;
     const log = this.seen.log(i);
+    // Left to the rounds: this round looks at it if it sees the writer run (ran()); a quiet one is rechecked below.
+    if (inRound && i.pid !== undefined && log?.byRounds === true && log.quiet !== true) return;
     if (inRound && i.pid !== undefined && log?.quiet === true) {
       const size = logSize(i.logFile);
-      this.seen.watch(i).log = { checkedAt: now, quiet: true, size, stepMs: log.stepMs };
+      this.seen.watch(i).log = { checkedAt: now, quiet: true, size, stepMs: log.stepMs, grewAt: grewSince(log, size, now) };
       if (size < maxSizeBytes) return;
     }
     this.#relist(i, now);
@@ -89,8 +97,12 @@ export class LogCheck {
    */
   ran(i: Instance, now: number, usec: number | undefined): void {
     const { maxSizeBytes } = i.spec.logs;
-    if (maxSizeBytes <= 0 || this.#loud.has(i) || this.#canSkip(i, now)) return;
+    if (maxSizeBytes <= 0 || this.#canSkip(i, now)) return;
     const log = this.seen.log(i);
+    // A listed log is the tick's, unless its file has not grown for the top step: then this look stands for the tick's next one.
+    const listed = this.#loud.has(i);
+    const idle = log !== undefined && this.#unchangedLong(log, now);
+    if (listed && !idle) return;
     if (i.pid !== undefined && log?.size !== undefined) {
       // The counter is where the last look left it: the writer ran before that look, not since.
       if (usec !== undefined && usec === log.usec) {
@@ -101,9 +113,15 @@ export class LogCheck {
       if (size === log.size && size < maxSizeBytes) {
         // Its writer ran but wrote nothing since the last look: this look is the round's, and the back-off goes
         // on where it was. A shell that starts a `sleep` every few seconds then costs a look every 30 s, not
-        // five looks in the 16 s after each round that saw it run.
+        // five looks in the 16 s after each round that saw it run; left to the rounds, none of the tick's.
         const stepMs = this.#backedOff(log);
-        this.seen.watch(i).log = { checkedAt: now, quiet: undefined, size, stepMs, usec };
+        // The file has not grown for the top step: this look is the one that leaves the log to the rounds.
+        const byRounds = log.byRounds === true || idle;
+        this.seen.watch(i).log = { checkedAt: now, quiet: undefined, size, stepMs, usec, byRounds, grewAt: grewSince(log, size, now) };
+        if (byRounds) {
+          if (listed) this.#unlist(i);
+          return;
+        }
         this.#loud.set(i, now + stepMs);
         this.#schedule();
         return;
@@ -112,17 +130,38 @@ export class LogCheck {
     this.#relist(i, now);
   }
 
+  /** Off the list before its look is due: the tick is armed again for what is left (or not at all), not woken for nothing. */
+  #unlist(i: Instance): void {
+    this.#loud.delete(i);
+    if (this.#ticking) return;
+    this.host.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    this.#schedule();
+  }
+
   /** Back on the list: its writer wrote (or changed state), so the look after this one comes a tick later again. */
   #relist(i: Instance, now: number): void {
     const log = this.seen.log(i);
-    if (log) log.stepMs = undefined;
+    // Its file is watched afresh: growth is measured from the next look.
+    if (log) (log.stepMs = undefined), (log.byRounds = false), delete log.grewAt;
     this.#loud.set(i, now + this.everyMs);
     this.#schedule();
   }
 
-  /** The step to the next look after one that found the file as the look `before` it did: twice that look's, up to 30 s. */
+  /** The step to the next look after one that found the file as the look `before` it did: twice that look's, up to the top. */
   #backedOff(before: LogWatch): number {
-    return Math.min(2 * (before.stepMs ?? this.everyMs), Math.max(QUIET_RECHECK_MS, this.everyMs));
+    return Math.min(2 * (before.stepMs ?? this.everyMs), this.#topMs());
+  }
+
+  /** Whether the file has stayed the size `log` saw for the top step or longer (a look at it now leaves it to the rounds). */
+  #unchangedLong(log: LogWatch, now: number): boolean {
+    return log.grewAt !== undefined && now - log.grewAt >= this.#topMs();
+  }
+
+  /** The longest step of the back-off: 30 s, or the tick if that is longer. */
+  #topMs(): number {
+    return Math.max(QUIET_RECHECK_MS, this.everyMs);
   }
 
   /** Checks every instance's log file now, quiet or not, and rotates those over their size limit. */
@@ -175,6 +214,12 @@ export class LogCheck {
       const still = before?.size !== undefined && after?.size === before.size;
       const stepMs = still ? this.#backedOff(before) : this.everyMs;
       if (after) after.stepMs = stepMs;
+      // The file has not grown for the top step: from now on the rounds look (see the module's comment).
+      if (still && after && this.#unchangedLong(after, now)) {
+        after.byRounds = true;
+        this.#loud.delete(i);
+        continue;
+      }
       this.#loud.set(i, now + stepMs);
     }
   }
@@ -202,7 +247,8 @@ export class LogCheck {
     // Quiet at the last round stays quiet until a round says otherwise: a writer waking up is noticed within one
     // round either way. A cgroup's counter that has not moved since the last look says so sooner: nothing ran.
     const still = usec !== undefined && usec === w.log?.usec;
-    w.log = { checkedAt: this.host.clock.now(), quiet: still || run?.usage?.cpu === 0 ? true : undefined, size, stepMs: w.log?.stepMs, usec };
+    const now = this.host.clock.now();
+    w.log = { checkedAt: now, quiet: still || run?.usage?.cpu === 0 ? true : undefined, size, stepMs: w.log?.stepMs, usec, byRounds: w.log?.byRounds === true, grewAt: grewSince(w.log, size, now) };
     if (size < maxSizeBytes) return;
     w.rotating = true;
     try {
@@ -222,4 +268,9 @@ export class LogCheck {
       w.rotating = false;
     }
   }
+}
+
+/** When the file last grew, given the look before (`last`) and this look's `size` at `now`. */
+function grewSince(last: LogWatch | undefined, size: number, now: number): number {
+  return last?.size === size && last.grewAt !== undefined ? last.grewAt : now;
 }

@@ -22,6 +22,10 @@ export interface LogWatch {
   stepMs?: number | undefined;
   /** The cgroup's CPU counter (µs) read just before the look, where the run's CPU comes from its cgroup: while it stays put, nothing ran since. */
   usec?: number | undefined;
+  /** When a look last found the file grown (or first saw it): the file has stayed this size since. */
+  grewAt?: number;
+  /** Left to the rounds: the tick no longer looks, a round that sees the writer run does (log-check.ts). */
+  byRounds?: boolean;
 }
 
 /** What the monitor saw of one run (one main pid) of an instance. */

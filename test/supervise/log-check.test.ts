@@ -24,6 +24,11 @@ function manualClock() {
   };
   return {
     clock,
+    /** Moves the clock without running a timer (none may fall due on the way). */
+    advance(ms: number): void {
+      if (timers.some((x) => x.at <= at + ms)) throw new Error('a timer falls due');
+      at += ms;
+    },
     /** The delays of the timers armed and not yet run. */
     pending: (): number[] => timers.map((x) => x.delay),
     /** Moves to the first timer, runs it and lets the tick's promises settle. */
@@ -99,4 +104,60 @@ t.test('without a cgroup counter, a listed log stays listed while the rounds say
   await m.next();
   await m.next();
   t.same(m.pending(), [4000], 'still listed: looks 1, 1 and 2 s apart, the next 4 s on, while the file stays put');
+});
+
+t.test('a writer that runs without writing is left to the rounds after a look at the top step finds its file as it was', async (t) => {
+  const { m, logs, i, seen, roundSawCpu } = setup(t, false);
+  logs.note(i, m.clock.now());
+  const steps: number[][] = [];
+  for (let k = 0; k < 6; k++) {
+    await m.next();
+    steps.push(m.pending());
+  }
+  t.same(steps, [[1000], [2000], [4000], [8000], [16000], []], 'backs off; the first look 30 s after the file last changed leaves the tick no timer');
+  t.equal(seen.log(i)?.byRounds, true);
+
+  logs.note(i, m.clock.now(), true);
+  t.same(m.pending(), [], "a round's walk does not list it again");
+  roundSawCpu();
+  t.same(m.pending(), [], 'a round that sees its writer run looks itself and lists nothing');
+  t.equal(seen.log(i)?.byRounds, true, 'still left to the rounds');
+
+  appendFileSync(i.logFile, 'a line\n');
+  roundSawCpu();
+  t.same(m.pending(), [1000], 'it wrote: listed a tick later, the back-off from the start');
+  t.equal(seen.log(i)?.byRounds, false);
+});
+
+t.test('a log left to the rounds is listed again by a state change of its instance', async (t) => {
+  const { m, logs, i, seen } = setup(t, false);
+  logs.note(i, m.clock.now());
+  for (let k = 0; k < 6; k++) await m.next();
+  t.equal(seen.log(i)?.byRounds, true);
+  logs.note(i, m.clock.now());
+  t.same(m.pending(), [1000]);
+  await m.next();
+  t.same(m.pending(), [2000], 'watched afresh: the look after a state change backs off but does not count the time before it');
+});
+
+t.test("a round that sees the writer run 30 s after its file last changed takes the tick's next look and leaves it to the rounds", async (t) => {
+  const { m, logs, i, seen, roundSawCpu } = setup(t, false);
+  logs.note(i, m.clock.now());
+  for (let k = 0; k < 5; k++) await m.next();
+  t.same(m.pending(), [16000], 'listed, the file as it was 15 s ago');
+  roundSawCpu();
+  t.same(m.pending(), [16000], 'a round 15 s after the file last changed leaves the look to the tick');
+  m.advance(15_000);
+  roundSawCpu();
+  t.same(m.pending(), [], 'the round looked instead, and the tick is not armed for nothing');
+  t.equal(seen.log(i)?.byRounds, true);
+});
+
+t.test('a round that sees the writer run before the top step leaves the listed log to the tick', async (t) => {
+  const { m, logs, i, roundSawCpu } = setup(t, false);
+  logs.note(i, m.clock.now());
+  for (let k = 0; k < 3; k++) await m.next();
+  t.same(m.pending(), [4000]);
+  roundSawCpu();
+  t.same(m.pending(), [4000], 'unchanged: no look of the round');
 });
