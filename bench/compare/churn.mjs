@@ -1,5 +1,5 @@
 // Churn CPU, side by side (not a test, not in CI): the soak's fleet (20 agents that exit 1 after 1-3 s and are
-// restarted at once, 10 that print 100 lines a second) under the floor (a bare Node spawner), orchestra (dist/),
+// restarted at once, 10 that print 100 lines a second; logs at each tool's defaults) under the floor (a bare Node spawner), orchestra (dist/),
 // PM2 and supervisord, one after another, RUNS rounds. For each: the supervisor's CPU (user and kernel) over
 // WINDOW_S seconds after WARM_S, the restarts it made in that window (each crash agent appends a line to a shared
 // file when it starts), its minor page faults a second, and the ratio of its median CPU to the floor's. Run:
