@@ -67,7 +67,9 @@ for (const { kind, boundary, skip } of KINDS) {
     t.match(ev, { survivors: [] });
     t.notOk(alive(daemon), `daemon ${daemon} gone`);
     await h.engine.dispose();
-    if (kind === 'cgroup') t.notOk(existsSync(projectDir(h.stateDir)), 'project cgroup removed');
+    // A killed process's last threads can keep its cgroup populated a moment after it is gone: the cgroup goes
+    // once the kernel says it is empty (CgroupInstance.release), not necessarily before kill() returns.
+    if (kind === 'cgroup') t.ok(await eventually(() => !existsSync(projectDir(h.stateDir))), 'project cgroup removed');
   });
 
   t.test(`${kind}: a main process that ends by itself takes what it left with it`, { skip }, async (t) => {
