@@ -30,7 +30,7 @@ export class AgentRecords {
   #dirty = false;
   /** Some change waiting to be written must outlive the machine. */
   #durable = false;
-  /** The coalesced write under way or waiting, which the events until it starts join. */
+  /** The coalesced write waiting for its window to close; the changes until then join it. */
   #pending: Promise<void> | undefined;
 
   constructor(
