@@ -5,7 +5,7 @@
  */
 
 import type { OrchestraEvent } from '../events/event.js';
-import type { Plan } from '../plan/spec.js';
+import type { AgentSpec, Plan } from '../plan/spec.js';
 import { maskDeep, secretValues } from '../plan/secrets.js';
 import { agentGraph } from '../graph/agent-graph.js';
 import type { AgentStatus } from '../supervise/status.js';
@@ -42,8 +42,7 @@ function lastExitReason(exit: NonNullable<AgentStatus['lastExit']>): string {
   return exit.code === 0 ? 'exited cleanly' : `exited with code ${exit.code}`;
 }
 
-function agentSnapshot(status: AgentStatus, plan: Plan | undefined, history: UsageHistory): AgentSnapshot {
-  const spec = plan?.instances.find((i) => i.name === status.name);
+function agentSnapshot(status: AgentStatus, spec: AgentSpec | undefined, history: UsageHistory): AgentSnapshot {
   const samples = history.byInstance.get(status.name) ?? { cpu: [], rss: [] };
   const out: AgentSnapshot = {
     name: status.name,
@@ -86,10 +85,11 @@ export function eventSnapshot(e: OrchestraEvent, daemonStart: number | undefined
 /** The snapshot every renderer reads. */
 export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
   const daemonStart = input.daemon ? Date.parse(input.daemon.startedAt) : undefined;
+  const specs = new Map(input.plan?.instances.map((i) => [i.name, i]));
   const snapshot: StatusSnapshot = {
     project: input.project,
     generatedAt: input.now.toISOString(),
-    agents: input.status.map((s) => agentSnapshot(s, input.plan, input.history)),
+    agents: input.status.map((s) => agentSnapshot(s, specs.get(s.name), input.history)),
     graph: { levels: [], edges: [] },
     events: input.events.map((e) => eventSnapshot(e, daemonStart)),
   };

@@ -253,3 +253,27 @@ t.test('listing again parses only revisions whose file (or the secret store) cha
   await rm(file);
   t.same((await listRevisions(state)).revisions.map((r) => r.number), [1, 3]);
 });
+
+t.test('a revision this process wrote or read whole is listed without parsing its file again', async (t) => {
+  const state = join(t.testdir(), '.orchestra');
+  const p = plan([spec('api')]);
+  await writeRevision(state, input(p, new Date('2025-01-01T00:00:00Z')), { git: false });
+  await writeRevision(state, input(p, new Date('2025-01-02T00:00:00Z')), { git: false });
+  /** Garbage of the same size, and the mtime put back to the nanosecond: the file's identity is unchanged. */
+  const spoil = async (file: string): Promise<void> => {
+    const { mtimeNs } = await stat(file, { bigint: true });
+    await writeFile(file, 'x'.repeat((await stat(file)).size));
+    await execa('touch', ['-m', '-d', `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, '0')}`, file]);
+  };
+  await spoil(join(revisionsDir(state), '1.json'));
+  t.same((await listRevisions(state)).revisions.map((r) => [r.number, r.time]), [[1, '2025-01-01T00:00:00.000Z'], [2, '2025-01-02T00:00:00.000Z']], 'the written summaries stand');
+  // Read whole by getRevision: kept as well (a new daemon reads the applied revision before its first page write).
+  const third = join(revisionsDir(state), '3.json');
+  await writeFile(third, JSON.stringify({ number: 3, time: 'by hand', plan: { instances: [] }, envFileHashes: {}, summary: { counts: {}, text: 'x' } }));
+  t.ok((await getRevision(state, 3)).ok);
+  await spoil(third);
+  t.same((await listRevisions(state)).revisions.map((r) => r.time).at(-1), 'by hand');
+  // A rewrite the identity shows is still read again.
+  await writeFile(third, 'not json');
+  t.same((await listRevisions(state)).unreadable.map((u) => u.number), [3]);
+});
