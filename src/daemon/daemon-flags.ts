@@ -11,7 +11,12 @@
  * daemon uses none (no fetch, whose HTTP parser is WebAssembly).
  * `--memory-reducer-single-gc`: once the apply's burst is over, V8's memory
  * reducer shrinks the heap with one mark-compact instead of two or three
- * (~20 ms of an idle minute instead of ~40, same RSS). Flags on the
+ * (~20 ms of an idle minute instead of ~40, same RSS).
+ * `--single-threaded-gc`: V8's collector does its work on the daemon's
+ * thread instead of waking helper threads for each scavenge, marking and
+ * sweep; a heap of ~8 MiB gains nothing from them on a machine whose cores
+ * the agents use, and the waking was ~10 % of the daemon's CPU under churn
+ * (docs/decisions.md). Flags on the
  * daemon's command line reach no agent, unlike NODE_OPTIONS, which the agents
  * would inherit. The launcher uses them for every daemon it starts, the one
  * after a crash included.
@@ -21,7 +26,7 @@
 export const DAEMON_NODE_FLAGS_VAR = 'ORCHESTRA_DAEMON_NODE_FLAGS';
 
 /** What every daemon gets before the variable's flags. */
-export const DEFAULT_DAEMON_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm', '--memory-reducer-single-gc'];
+export const DEFAULT_DAEMON_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm', '--memory-reducer-single-gc', '--single-threaded-gc'];
 
 /** The node flags for a daemon started from an environment `env`. */
 export function daemonNodeFlags(env: NodeJS.ProcessEnv): string[] {
