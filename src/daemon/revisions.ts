@@ -106,9 +106,14 @@ async function identity(path: string): Promise<string> {
  * the plan it had just written (~330 KB of JSON for 100 agents, ~6 ms and a heap of garbage).
  */
 async function remember(stateDir: string, path: string, revision: Revision): Promise<void> {
-  const id = `${await identity(path)}/${await identity(statePaths(stateDir).secrets)}`;
+  keep(path, `${await identity(path)}/${await identity(statePaths(stateDir).secrets)}`, revision);
+}
+
+/** Keeps `revision`'s summary under `id` (its file's and the secret store's identity) and returns it. */
+function keep(path: string, id: string, revision: Revision): RevisionSummary {
   const { plan: _plan, envFileHashes: _hashes, ...summary } = revision;
   summaries.set(path, { identity: id, summary });
+  return summary;
 }
 
 /** Summaries of every readable revision, oldest first, and the numbers of any that could not be read. */
@@ -131,9 +136,7 @@ export async function listRevisions(
     }
     const r = await readRevision(stateDir, n);
     if (r.ok) {
-      const { plan: _plan, envFileHashes: _hashes, ...summary } = r.value;
-      revisions.push(summary);
-      summaries.set(path, { identity: id, summary });
+      revisions.push(keep(path, id, r.value));
     } else {
       summaries.delete(path);
       unreadable.push({ number: n, message: r.error });
