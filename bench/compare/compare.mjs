@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { agentScript, alive, makeTools, sleep } from './tools.mjs';
+import { alive, fleet as fleetOf, killMarked, makeTools, marked, sleep } from './tools.mjs';
 import { renderSvg, renderTable } from './report.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -29,39 +29,8 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const fleet = (dir) => fleetOf(dir, N);
 const pidOf = (file) => (existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) || undefined : undefined);
-
-function fleet(dir) {
-  mkdirSync(join(dir, 'pids'), { recursive: true });
-  return Array.from({ length: N }, (_, i) => {
-    const mode = i < 10 ? 'slow' : i < 20 ? 'grandchild' : 'plain';
-    return { name: `a${i}`, mode, pidFile: join(dir, 'pids', `a${i}`), command: ['sh', agentScript, join(dir, 'pids', `a${i}`), mode] };
-  });
-}
-
-/** Pids of processes carrying our run's marker: agents (cmdline has agent.sh) and all their descendants (sh, sleep). */
-function marked(mark) {
-  const agents = [];
-  const all = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (!readFileSync(`/proc/${d}/environ`, 'latin1').includes(`BENCH_MARK=${mark}\0`)) continue;
-      const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
-      if (comm !== 'sh' && comm !== 'sleep') continue;
-      if (!alive(Number(d))) continue;
-      all.push(Number(d));
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(agentScript)) agents.push(Number(d));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return { agents, all };
-}
-
-function killMarked(mark) {
-  for (const pid of marked(mark).all) try { process.kill(pid, 'SIGKILL'); } catch {}
-}
 
 async function waitAllPidFiles(agents, timeoutMs = 300_000) {
   const end = Date.now() + timeoutMs;

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sched, sleep } from './tools.mjs';
 
 const agentScript = fileURLToPath(new URL('./agent.sh', import.meta.url));
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -17,15 +18,6 @@ const N = Number(process.env.AGENTS ?? 100);
 const builds = Object.fromEntries(['A', 'B', 'C'].filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
 const names = Object.keys(builds);
 if (!builds.A || !builds.B) throw new Error('set A and B (and C if you like) to repo folders with dist/ built');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** CPU ns of every thread of `pid`, and the main thread's timeslice count. */
-function sched(pid) {
-  let ns = 0;
-  for (const t of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
-  const slices = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ')[2]);
-  return { ns, slices };
-}
 
 function start(name, repo) {
   const dir = mkdtempSync(join(tmpdir(), `orchidle-${name}-`));

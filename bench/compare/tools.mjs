@@ -2,7 +2,7 @@
 // restart the supervisor, clean up. Each runs in a private temp folder (its own PM2_HOME, supervisord
 // socket and pidfile, orchestra state dir); only pids we started are ever signalled.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -162,3 +162,50 @@ export function alive(pid) {
   }
 }
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The benchmark fleet of `n` agents in `dir`: 10 slow to stop, 10 with a SIGTERM-ignoring grandchild, the rest plain. */
+export function fleet(dir, n) {
+  mkdirSync(join(dir, 'pids'), { recursive: true });
+  return Array.from({ length: n }, (_, i) => {
+    const mode = i < 10 ? 'slow' : i < 20 ? 'grandchild' : 'plain';
+    return { name: `a${i}`, mode, pidFile: join(dir, 'pids', `a${i}`), command: ['sh', agentScript, join(dir, 'pids', `a${i}`), mode] };
+  });
+}
+
+/** Pids of processes carrying our run's marker: agents (cmdline has agent.sh) and all their descendants (sh, sleep). */
+export function marked(mark) {
+  const agents = [];
+  const all = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (!readFileSync(`/proc/${d}/environ`, 'latin1').includes(`BENCH_MARK=${mark}\0`)) continue;
+      const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
+      if (comm !== 'sh' && comm !== 'sleep') continue;
+      if (!alive(Number(d))) continue;
+      all.push(Number(d));
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(agentScript)) agents.push(Number(d));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return { agents, all };
+}
+
+/** SIGKILLs every process of the run marked `mark` (by pid, found through its environment). */
+export function killMarked(mark) {
+  for (const pid of marked(mark).all) try { process.kill(pid, 'SIGKILL'); } catch {}
+}
+
+/** CPU ns of every thread of `pid` (each /proc/<pid>/task/<tid>/schedstat), and how often its main thread was scheduled (a proxy for wake-ups). */
+export function sched(pid) {
+  let ns = 0;
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // a thread that just ended
+    }
+  }
+  return { ns, slices: Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ')[2]) };
+}

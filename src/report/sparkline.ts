@@ -26,7 +26,7 @@ export interface SparklineOptions {
 
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-/** Scales `values` (oldest first) into a width × height box; undefined for fewer than two finite samples. */
+/** Scales `values` (oldest first) into a width × height box, level stretches drawn by their ends; undefined for fewer than two finite samples. */
 export function sparkline(values: readonly number[], options: SparklineOptions): Sparkline | undefined {
   const samples = values.filter((v) => Number.isFinite(v));
   if (samples.length < 2) return undefined;
@@ -38,7 +38,12 @@ export function sparkline(values: readonly number[], options: SparklineOptions):
   // Leave one unit at top and bottom so a 1px stroke is never clipped.
   const inner = height - 2;
   const step = width / (samples.length - 1);
-  const coords = samples.map((v, i) => `${round(i * step)},${round(1 + inner - (Math.max(v, 0) / top) * inner)}`);
+  const ys = samples.map((v) => round(1 + inner - (Math.max(v, 0) / top) * inner));
+  const last = ys.length - 1;
+  // A point inside a level stretch lies on the line between its neighbours: leaving it out draws the same line,
+  // and an idle agent's series is mostly such stretches (formatting 90 points per line was most of the page's sparklines).
+  const coords: string[] = [];
+  for (let i = 0; i <= last; i++) if (i === 0 || i === last || ys[i] !== ys[i - 1] || ys[i] !== ys[i + 1]) coords.push(`${round(i * step)},${ys[i]}`);
   const points = coords.join(' ');
   const area = `0,${height} ${points} ${round(width)},${height}`;
   return { points, area, width, height, min, max, latest: samples[samples.length - 1]!, count: samples.length };

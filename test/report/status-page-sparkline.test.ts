@@ -26,7 +26,18 @@ t.test('no line for fewer than two samples, and a flat zero series stays finite'
   t.equal(sparkline([Number.NaN, 3], { width: 10, height: 10 }), undefined, 'non-finite samples are dropped');
   const flat = sparkline([0, 0, 0], { width: 10, height: 10 })!;
   t.notMatch(flat.points, /NaN|Infinity/);
-  t.same(ys(flat.points), [9, 9, 9]);
+  t.same(ys(flat.points), [9, 9], 'a level line is drawn by its ends');
+  t.same(xs(flat.points), [0, 10]);
+});
+
+t.test('points inside a level stretch are left out: the same line, fewer points', async (t) => {
+  const s = sparkline([0, 0, 0, 50, 50, 100, 100, 100], { width: 70, height: 22, ceiling: 100 })!;
+  t.same(xs(s.points), [0, 20, 30, 40, 50, 70], 'each stretch keeps its first and last point');
+  t.same(ys(s.points), [21, 21, 11, 11, 1, 1]);
+  t.equal(s.count, 8, 'the count is of samples, not of points drawn');
+  t.match(s.area, /^0,22 0,21 .* 70,1 70,22$/, 'the area follows the same points');
+  const zigzag = sparkline([0, 100, 0, 100], { width: 30, height: 22, ceiling: 100 })!;
+  t.same(ys(zigzag.points), [21, 1, 21, 1], 'no point is dropped where the line turns');
 });
 
 t.test('display formats', async (t) => {
