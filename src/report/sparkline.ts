@@ -41,7 +41,7 @@ export function sparkline(values: readonly number[], options: SparklineOptions):
   const ys = samples.map((v) => round(1 + inner - (Math.max(v, 0) / top) * inner));
   const last = ys.length - 1;
   // A point inside a level stretch lies on the line between its neighbours: leaving it out draws the same line,
-  // and an idle agent's series is mostly such stretches (formatting 90 points per line was most of the page's sparklines).
+  // and an idle agent's series is mostly such stretches (at 90 points a line, their coordinates were half an idle page).
   const coords: string[] = [];
   for (let i = 0; i <= last; i++) if (i === 0 || i === last || ys[i] !== ys[i - 1] || ys[i] !== ys[i + 1]) coords.push(`${round(i * step)},${ys[i]}`);
   const points = coords.join(' ');
