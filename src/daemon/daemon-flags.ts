@@ -9,9 +9,13 @@
  * in CPU). Lite mode implies V8's jitless mode, which has no WebAssembly:
  * `--no-expose-wasm` says so up front, or V8 would warn on every start; the
  * daemon uses none (no fetch, whose HTTP parser is WebAssembly).
- * `--memory-reducer-single-gc`: once the apply's burst is over, V8's memory
- * reducer shrinks the heap with one mark-compact instead of two or three
- * (~20 ms of an idle minute instead of ~40, same RSS).
+ * `--no-memory-reducer-for-small-heaps`: V8 does not schedule a memory
+ * reducing mark-compact 8 s after the start-up's heap growth while the old
+ * generation is small (under 10 MB committed); past that its reducer works as
+ * usual. With 100 agents that GC was half of the daemon's CPU in the 20 s
+ * after an apply, and ten minutes later the RSS is the same without it
+ * (docs/decisions.md). `--memory-reducer-single-gc`: where the reducer does
+ * run, it shrinks the heap with one mark-compact instead of two or three.
  * `--single-threaded-gc`: V8's collector does its work on the daemon's
  * thread instead of waking helper threads for each scavenge, marking and
  * sweep; a heap of ~8 MiB gains nothing from them on a machine whose cores
@@ -26,7 +30,13 @@
 export const DAEMON_NODE_FLAGS_VAR = 'ORCHESTRA_DAEMON_NODE_FLAGS';
 
 /** What every daemon gets before the variable's flags. */
-export const DEFAULT_DAEMON_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm', '--memory-reducer-single-gc', '--single-threaded-gc'];
+export const DEFAULT_DAEMON_NODE_FLAGS: readonly string[] = [
+  '--lite-mode',
+  '--no-expose-wasm',
+  '--no-memory-reducer-for-small-heaps',
+  '--memory-reducer-single-gc',
+  '--single-threaded-gc',
+];
 
 /** The node flags for a daemon started from an environment `env`. */
 export function daemonNodeFlags(env: NodeJS.ProcessEnv): string[] {

@@ -27,8 +27,8 @@ t.test('without the variable the daemon runs in lite mode, with no WebAssembly w
   t.equal(p.cli('apply', '--yes').code, 0);
   const pid = p.daemonPid()!;
   const args = cmdline(pid);
-  t.same(args.slice(1, 5), ['--lite-mode', '--no-expose-wasm', '--memory-reducer-single-gc', '--single-threaded-gc'], 'the defaults come right after node');
-  t.match(args[5], /daemon-main\.js$/, 'then the script');
+  t.same(args.slice(1, 6), ['--lite-mode', '--no-expose-wasm', '--no-memory-reducer-for-small-heaps', '--memory-reducer-single-gc', '--single-threaded-gc'], 'the defaults come right after node');
+  t.match(args[6], /daemon-main\.js$/, 'then the script');
   t.match(readFileSync(`/proc/${pid}/status`, 'utf8'), /State:\s+[SR]/, 'the daemon runs');
   t.equal(p.cli('status').code, 0, 'and answers');
   const log = join(p.stateDir, 'daemon.log');
