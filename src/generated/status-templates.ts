@@ -736,7 +736,7 @@ partials["region"] = function (c0, r, h) {
   if (t(g(g(c0, "view"), "hasGraph"))) {
     o += partials["graph"](c0, r, h);
   } else {
-    o += "<p class=\"empty\">No dependency graph.</p>";
+    o += "<p class=\"empty\">No agent depends on another.</p>";
   }
   o += "\n  </section>\n  <section id=\"events\" class=\"events-section\" aria-labelledby=\"events-h\">\n    <h2 id=\"events-h\">Recent events <span class=\"muted\">(newest first)</span></h2>\n";
   o += "    ";

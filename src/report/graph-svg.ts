@@ -83,11 +83,18 @@ export function layoutGraph(snapshot: Pick<StatusSnapshot, 'graph' | 'agents'>):
   const { levels, edges } = snapshot.graph;
   const nodes: GraphNodeLayout[] = [];
   const byName = new Map<string, GraphNodeLayout>();
+  // Instances by agent once: filtering every agent's list for each node was quadratic in the fleet.
+  const byAgent = new Map<string, AgentSnapshot[]>();
+  for (const a of snapshot.agents) {
+    const list = byAgent.get(a.agent);
+    if (list) list.push(a);
+    else byAgent.set(a.agent, [a]);
+  }
   let rows = 0;
   levels.forEach((level, column) => {
     rows = Math.max(rows, level.length);
     level.forEach((name, row) => {
-      const instances = snapshot.agents.filter((a) => a.agent === name);
+      const instances = byAgent.get(name) ?? [];
       const x = PAD + column * (NODE_WIDTH + COLUMN_GAP);
       const y = PAD + row * (NODE_HEIGHT + ROW_GAP);
       const node: GraphNodeLayout = {

@@ -181,6 +181,8 @@ function agentView(a: AgentSnapshot, now: string): AgentView {
   return view;
 }
 
+const NO_GRAPH: GraphLayout = { width: 0, height: 0, nodes: [], edges: [] };
+
 /** Builds the view model of the whole page. */
 export function statusView(snapshot: StatusSnapshot): StatusView {
   const now = snapshot.generatedAt;
@@ -191,7 +193,8 @@ export function statusView(snapshot: StatusSnapshot): StatusView {
     count: agents.filter((a) => a.healthLevel === level).length,
   }));
   const newestFirst = [...snapshot.events].reverse();
-  const graph = layoutGraph(snapshot);
+  // Without a dependency the graph is a column of every agent, which the cards already show: a sentence says so instead.
+  const graph = snapshot.graph.edges.length > 0 ? layoutGraph(snapshot) : NO_GRAPH;
   const view: StatusView = {
     project: snapshot.project,
     generatedAt: now,

@@ -114,6 +114,16 @@ t.test('the dependency graph has one node per agent and one edge per dependency'
   t.notMatch(renderStatusPage(fixture('empty')), '<svg class="graph"', 'no graph without agents');
 });
 
+t.test('a fleet where no agent depends on another gets a sentence, not a column of every agent', async (t) => {
+  const snapshot = fixture('healthy');
+  const independent = { ...snapshot, graph: { levels: [snapshot.graph.levels.flat()], edges: [] } };
+  const html = renderStatusPage(independent);
+  t.notMatch(html, '<svg class="graph"', 'no graph');
+  t.equal(count(html, '<g class="node level-'), 0, 'no nodes');
+  t.match(html, /<h2 id="graph-h">Dependencies<\/h2>\s*<p class="empty">No agent depends on another.<\/p>/, 'the section says why');
+  t.equal(count(html, '<li class="card'), snapshot.agents.length, 'every agent still has its card');
+});
+
 t.test('recent events, newest first', async (t) => {
   const snapshot = fixture('healthy');
   const html = renderStatusPage(snapshot);
