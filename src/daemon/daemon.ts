@@ -75,6 +75,7 @@ export class Daemon {
   readonly #eventLog: EventLog;
   readonly #history: UsageHistory = { intervalMs: 10_000, byInstance: new Map() };
   readonly #roundListeners = new Set<(watched: boolean) => void>();
+  readonly #operationEndListeners = new Set<() => Promise<void>>();
   /** Notes for the daemon log: recovery decisions a human may want to read. */
   readonly notes: string[];
 
@@ -152,6 +153,28 @@ export class Daemon {
     return () => this.#roundListeners.delete(listener);
   }
 
+  /**
+   * Runs `listener` after each operation (apply, start, stop, restart, reload, kill) and before its caller
+   * hears the outcome, so what the listener writes (the status page) is current when the command returns;
+   * returns the unsubscribe function.
+   */
+  onOperationEnd(listener: () => Promise<void>): () => void {
+    this.#operationEndListeners.add(listener);
+    return () => this.#operationEndListeners.delete(listener);
+  }
+
+  /** Runs `task`, then the operation-end listeners, whether it succeeded or not (a failed operation has events too). */
+  async #operation<T>(task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } finally {
+      const after = [...this.#operationEndListeners].map((listener) =>
+        listener().catch((e: unknown) => this.log(`after an operation: ${e instanceof Error ? e.message : String(e)}`)),
+      );
+      await Promise.all(after);
+    }
+  }
+
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (e: OrchestraEvent) => void): () => void {
     this.#listeners.add(listener);
@@ -165,6 +188,10 @@ export class Daemon {
 
   /** Converges to the requested plan through the queue, then tells `notify:` about a new revision. */
   apply(request: ApplyRequest): Promise<ApplyOutcome> {
+    return this.#operation(() => this.#applyQueued(request));
+  }
+
+  #applyQueued(request: ApplyRequest): Promise<ApplyOutcome> {
     return this.queue.run(async () => {
       const outcome = await this.reconciler.apply(request);
       if (outcome.kind === 'applied') {
@@ -183,7 +210,7 @@ export class Daemon {
 
   /** start | stop | restart through the queue (see Reconciler.control). */
   control(action: 'start' | 'stop' | 'restart', names: string[] | 'all', timeoutMs?: number): Promise<ControlOutcome> {
-    return this.queue.run(() => this.reconciler.control(action, names, timeoutMs));
+    return this.#operation(() => this.queue.run(() => this.reconciler.control(action, names, timeoutMs)));
   }
 
   /**
@@ -191,12 +218,12 @@ export class Daemon {
    * that has a `reload`. A reload that fails is reported, the others still happen.
    */
   reload(names: string[] | 'all'): Promise<ReloadOutcome> {
-    return this.queue.run(() => this.reconciler.reload(names));
+    return this.#operation(() => this.queue.run(() => this.reconciler.reload(names)));
   }
 
   /** Emergency stop: SIGKILL every process tree at once, ahead of anything queued. */
   kill(): Promise<void> {
-    return this.reconciler.kill();
+    return this.#operation(() => this.reconciler.kill());
   }
 
   /** Stops everything in reverse dependency order and forgets the engine (the caller then exits). */

@@ -1,16 +1,19 @@
 /**
- * When the daemon rewrites `.orchestra/status.html`: 3 s after events (state
- * changes, restarts, alerts) stop, at most 10 s after the first one not yet
- * written, and, for the figures that change without an event (CPU, memory,
- * log tails), a look right after a full monitor round: once 30 s have passed
- * since the last while someone watches the fleet's usage, once the page is
- * nearly 5 minutes old while nobody does (the look has no timer of its own
- * and never wakes the daemon; unwatched, it was most of an idle minute's
- * CPU). A look renders only when what the page shows
- * has changed (`pageChanged`: figures by more than 10 %, or half a point of
- * CPU), or when the page is 5 minutes old (its ages and snapshot time). Rendering and an fsync'd write of a 100-agent page
- * was most of an idle daemon's CPU; an idle fleet's page is now rewritten
- * every 5 minutes. The live view is the dashboard.
+ * When the daemon rewrites `.orchestra/status.html`: when an operation (apply,
+ * start, stop, restart, reload, kill) ends, before its caller hears the
+ * outcome, so a command's page is current when the command returns; for
+ * other events (an agent exits, restarts, raises an alert) 3 s after they
+ * stop, at most 10 s after the first one not yet written; and, for the
+ * figures that change without an event (CPU, memory, log tails), a look
+ * right after a full monitor round: once 30 s have passed since the last
+ * while someone watches the fleet's usage, once the page is nearly 5 minutes
+ * old while nobody does (the look has no timer of its own and never wakes
+ * the daemon; unwatched, it was most of an idle minute's CPU). A look
+ * renders only when what the page shows has changed (`pageChanged`: figures
+ * by more than 10 %, or half a point of CPU), or when the page is 5 minutes
+ * old (its ages and snapshot time). Rendering and an fsync'd write of a
+ * 100-agent page was most of an idle daemon's CPU; an idle fleet's page is
+ * now rewritten every 5 minutes. The live view is the dashboard.
  */
 
 import { statSync } from 'node:fs';
@@ -34,7 +37,7 @@ const TIMING = {
 const DUE = 0.9;
 
 /** What the writer needs of the daemon. */
-export type PageSource = Pick<Daemon, 'paths' | 'hasPlan' | 'snapshot' | 'planState' | 'onEvent' | 'onUsageRound'>;
+export type PageSource = Pick<Daemon, 'paths' | 'hasPlan' | 'snapshot' | 'planState' | 'onEvent' | 'onUsageRound' | 'onOperationEnd'>;
 
 /** What the page shows that can change without an event: figures apart, as they wobble. */
 export interface PageContent {
@@ -78,28 +81,33 @@ export function pageChanged(before: PageContent, now: PageContent): boolean {
 /** Keeps `file` current while something is applied (see the module header; `timing` for tests). Returns the function that stops it. */
 export function startStatusPageWriter(daemon: PageSource, file: string, timing: Partial<typeof TIMING> = {}): () => void {
   const { quietMs, maxDelayMs, refreshMs, maxAgeMs } = { ...TIMING, ...timing };
-  let busy = false;
+  /** The write running now, and the one waiting for it with events it did not see. */
+  let current: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
   let pending: NodeJS.Timeout | undefined;
   let firstUnwritten: number | undefined;
   let written: { content: PageContent; at: number } | undefined;
   let lookedAt = -Infinity;
   const logSize = (instance: string): number => statSync(daemon.paths.logFile(instance), { throwIfNoEntry: false })?.size ?? -1;
-  const write = (always: boolean): void => {
-    if (always) (pending = undefined), (firstUnwritten = undefined);
-    // A write for events is due shortly (or running): a look now would render the same page twice.
-    if (busy || !daemon.hasPlan() || (!always && pending !== undefined)) return;
+  /** Writes the page for events (`always`) or, for a look, if it changed; resolves when it is written (never rejects). */
+  const write = (always: boolean): Promise<void> => {
+    if (always) clearTimeout(pending), (pending = undefined), (firstUnwritten = undefined);
+    // Events while a write runs get a write of their own after it (one, however many ask); a look needs none.
+    if (current) return always ? (next ??= current.then(() => ((next = undefined), write(true)))) : current;
+    // A write for events is due shortly: a look now would render the same page twice.
+    if (!daemon.hasPlan() || (!always && pending !== undefined)) return Promise.resolve();
     const now = Date.now();
     lookedAt = now;
     const snapshot = daemon.snapshot();
     const content = pageContent(snapshot, logSize);
-    if (!always && written && !pageChanged(written.content, content) && now - written.at < maxAgeMs * DUE) return;
-    busy = true;
+    if (!always && written && !pageChanged(written.content, content) && now - written.at < maxAgeMs * DUE) return Promise.resolve();
     // The renderer is loaded on the first write: it was a third of a cold daemon's start.
-    void Promise.all([import('../report/status-page.js'), pageExtras(daemon.paths.dir, daemon.planState().applied)])
+    current = Promise.all([import('../report/status-page.js'), pageExtras(daemon.paths.dir, daemon.planState().applied)])
       .then(([{ renderStatusPage }, extras]) => writeFileAtomic(file, renderStatusPage(snapshot, extras), { durable: false }))
-      .then(() => (written = { content, at: now }))
+      .then(() => void (written = { content, at: now }))
       .catch(() => undefined)
-      .finally(() => (busy = false));
+      .finally(() => (current = undefined));
+    return current;
   };
   // Not within a fixed time of the first event: that fell in the middle of a long apply (or on the status call
   // right after it) and rendered while agents were still starting.
@@ -110,12 +118,15 @@ export function startStatusPageWriter(daemon: PageSource, file: string, timing: 
     pending = setTimeout(() => write(true), Math.max(0, Math.min(quietMs, firstUnwritten + maxDelayMs - now))).unref();
   };
   const unsubscribe = daemon.onEvent(soon);
+  // An operation's events are on the page when it returns; with none since the last write, that page stands.
+  const stopFlushing = daemon.onOperationEnd(() => (firstUnwritten !== undefined ? write(true) : (next ?? current ?? Promise.resolve())));
   const stopLooking = daemon.onUsageRound((watched) => {
     const now = Date.now();
     if (watched ? now - lookedAt >= refreshMs * DUE : now - (written?.at ?? -Infinity) >= maxAgeMs * DUE) write(false);
   });
   return () => {
     unsubscribe();
+    stopFlushing();
     stopLooking();
     clearTimeout(pending);
   };

@@ -19,11 +19,21 @@ function fakeSource(t: Test) {
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const rounds = new Set<(watched: boolean) => void>();
   const listeners = new Set<(e: OrchestraEvent) => void>();
-  const f: { paths: typeof paths; looks: number; round: (watched?: boolean) => void; event: () => void; rounds: typeof rounds; source: PageSource } = {
+  const ends = new Set<() => Promise<void>>();
+  const f: {
+    paths: typeof paths;
+    looks: number;
+    round: (watched?: boolean) => void;
+    event: () => void;
+    operationEnd: () => Promise<void>;
+    rounds: typeof rounds;
+    source: PageSource;
+  } = {
     paths,
     looks: 0,
     round: (watched = true): void => rounds.forEach((l) => l(watched)),
     event: (): void => listeners.forEach((l) => l({ type: 'agent-started' } as OrchestraEvent)),
+    operationEnd: async (): Promise<void> => void (await Promise.all([...ends].map((l) => l()))),
     rounds,
     source: {
       paths,
@@ -32,6 +42,7 @@ function fakeSource(t: Test) {
       planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
       onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
       onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
+      onOperationEnd: (l) => (ends.add(l), () => ends.delete(l)),
     } as PageSource,
   };
   return f;
@@ -80,6 +91,7 @@ t.test('the periodic look rewrites the page only when its content changed, event
     planState: () => ({ applied: undefined }) as unknown as ReturnType<PageSource['planState']>,
     onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
     onUsageRound: (l) => (rounds.add(l), () => rounds.delete(l)),
+    onOperationEnd: () => () => true,
   };
   // The monitor's full rounds, every 50 ms here: the periodic look rides on them.
   const rounds = new Set<(watched: boolean) => void>();
@@ -165,4 +177,29 @@ t.test('while nobody watches, a round looks at the page only once it is nearly i
   while (Date.now() - writtenAt < 800 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   f.round(false);
   t.equal(f.looks, 3, 'unwatched, at its maximum age: a look (which rewrites it)');
+});
+
+t.test("an operation's events are on the page when it ends, not a quiet period later; without events it writes nothing", async (t) => {
+  const f = fakeSource(t);
+  const stop = startStatusPageWriter(f.source, f.paths.statusPage, { quietMs: 60_000, maxDelayMs: 60_000, refreshMs: 60_000, maxAgeMs: 600_000 });
+  t.teardown(stop);
+  const inode = (): number | undefined => statSync(f.paths.statusPage, { throwIfNoEntry: false })?.ino;
+  await f.operationEnd();
+  t.equal(inode(), undefined, 'an operation without events: no page');
+  f.event();
+  await f.operationEnd();
+  t.not(inode(), undefined, 'written by the time the operation end resolves');
+  t.equal(f.looks, 1);
+  const first = inode();
+  await f.operationEnd();
+  t.equal(f.looks, 1, 'no event since: the page stands');
+  t.equal(inode(), first);
+
+  // Events during a write get a write of their own after it, which the operation end waits for.
+  f.event();
+  const during = f.operationEnd();
+  f.event();
+  const after = f.operationEnd();
+  await Promise.all([during, after]);
+  t.equal(f.looks, 3, 'one write for the first event, one for the event that came while it ran');
 });
