@@ -5,6 +5,7 @@
  * the same page. Reads only.
  */
 
+import { statSync } from 'node:fs';
 import { planSecretValues, valuesToMask } from '../plan/secrets.js';
 import type { StatusPageOptions } from '../report/status-page.js';
 import { loadHistory } from './dashboard-history.js';
@@ -28,7 +29,9 @@ export async function pageExtras(stateDir: string, applied: Revision | undefined
   const logTails: NonNullable<StatusPageOptions['logTails']> = [];
   const paths = statePaths(stateDir);
   for (const { name } of applied?.plan.instances ?? []) {
-    const lines = readLogTail(paths.logFile(name), PAGE_LOG_LINES, secrets);
+    // An empty log (most of an idle fleet's) costs a stat rather than an open, a stat and a close.
+    const size = statSync(paths.logFile(name), { throwIfNoEntry: false })?.size;
+    const lines = size === 0 ? [] : size === undefined ? undefined : readLogTail(paths.logFile(name), PAGE_LOG_LINES, secrets);
     logTails.push(lines === undefined ? { instance: name, lines: [], missing: true } : { instance: name, lines });
   }
   return { history: await loadHistory(stateDir, applied?.number), logTails };
