@@ -175,6 +175,11 @@ export class Daemon {
     }
   }
 
+  /** An operation that waits its turn in the serial queue. */
+  #queuedOperation<T>(task: () => Promise<T>): Promise<T> {
+    return this.#operation(() => this.queue.run(task));
+  }
+
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (e: OrchestraEvent) => void): () => void {
     this.#listeners.add(listener);
@@ -188,11 +193,7 @@ export class Daemon {
 
   /** Converges to the requested plan through the queue, then tells `notify:` about a new revision. */
   apply(request: ApplyRequest): Promise<ApplyOutcome> {
-    return this.#operation(() => this.#applyQueued(request));
-  }
-
-  #applyQueued(request: ApplyRequest): Promise<ApplyOutcome> {
-    return this.queue.run(async () => {
+    return this.#queuedOperation(async () => {
       const outcome = await this.reconciler.apply(request);
       if (outcome.kind === 'applied') {
         const { revision, execution } = outcome;
@@ -210,7 +211,7 @@ export class Daemon {
 
   /** start | stop | restart through the queue (see Reconciler.control). */
   control(action: 'start' | 'stop' | 'restart', names: string[] | 'all', timeoutMs?: number): Promise<ControlOutcome> {
-    return this.#operation(() => this.queue.run(() => this.reconciler.control(action, names, timeoutMs)));
+    return this.#queuedOperation(() => this.reconciler.control(action, names, timeoutMs));
   }
 
   /**
@@ -218,7 +219,7 @@ export class Daemon {
    * that has a `reload`. A reload that fails is reported, the others still happen.
    */
   reload(names: string[] | 'all'): Promise<ReloadOutcome> {
-    return this.#operation(() => this.queue.run(() => this.reconciler.reload(names)));
+    return this.#queuedOperation(() => this.reconciler.reload(names));
   }
 
   /** Emergency stop: SIGKILL every process tree at once, ahead of anything queued. */
